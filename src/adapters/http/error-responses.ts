@@ -1,0 +1,72 @@
+import type { Middleware } from 'koa';
+import { HttpError } from 'http-errors';
+import { STATUS_CODES } from 'node:http';
+import {
+  EmailAlreadyRegisteredError,
+  InvalidCredentialsError,
+  InvalidInputError,
+  InvalidResetTokenError,
+  InvalidSessionError,
+  UnknownEmailError,
+} from '../../domain/errors.js';
+
+export interface ErrorLogger {
+  error(details: object, message: string): void;
+}
+
+interface ErrorResponse {
+  readonly status: number;
+  readonly message: string;
+}
+
+/** The one place where errors become HTTP statuses. Anything not listed here is a 500. */
+function errorResponseFor(error: unknown): ErrorResponse | undefined {
+  if (error instanceof InvalidInputError) return { status: 400, message: error.message };
+  if (error instanceof EmailAlreadyRegisteredError) return { status: 400, message: error.message };
+  if (error instanceof InvalidCredentialsError) return { status: 401, message: error.message };
+  if (error instanceof InvalidSessionError) return { status: 403, message: error.message };
+  if (error instanceof UnknownEmailError) return { status: 403, message: error.message };
+  if (error instanceof InvalidResetTokenError) return { status: 403, message: error.message };
+  // Errors raised on purpose by this adapter, the router or Koa, whose message is meant for the client.
+  if (error instanceof HttpError && error.expose) return { status: error.status, message: error.message };
+  return undefined;
+}
+
+function describeUnexpected(error: unknown): object {
+  // Only name, message and stack: arbitrary properties of a library's error may carry request data.
+  return error instanceof Error
+    ? { err: { type: error.name, message: error.message, stack: error.stack } }
+    : { err: { type: typeof error } };
+}
+
+/**
+ * Turns every outcome into a JSON response: domain and HTTP errors get their status and message,
+ * anything unexpected is logged and becomes a bare 500, and a response without a body
+ * (404 from no route, 405 and 501 from the router) gets a JSON one.
+ */
+export function errorResponses(logger: ErrorLogger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      let response = errorResponseFor(error);
+      if (response === undefined) {
+        logger.error(describeUnexpected(error), 'unexpected error');
+        response = { status: 500, message: 'internal server error' };
+      }
+      if (ctx.headerSent) return;
+      ctx.status = response.status;
+      ctx.body = { message: response.message };
+      return;
+    }
+    if (ctx.body == null || ctx.body === '') {
+      const status = ctx.status;
+      if (status >= 400) {
+        ctx.body = { message: (STATUS_CODES[status] ?? 'error').toLowerCase() };
+        ctx.status = status; // assigning a body would otherwise turn Koa's implicit 404 into a 200
+      } else if (ctx.method === 'OPTIONS') {
+        ctx.status = 204;
+      }
+    }
+  };
+}

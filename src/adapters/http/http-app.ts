@@ -1,0 +1,93 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { GetProfile } from '../../domain/use-cases/get-profile.js';
+import type { LogIn } from '../../domain/use-cases/log-in.js';
+import type { LogOut } from '../../domain/use-cases/log-out.js';
+import type { RegisterUser } from '../../domain/use-cases/register-user.js';
+import type { RequestPasswordReset } from '../../domain/use-cases/request-password-reset.js';
+import type { ResetPassword } from '../../domain/use-cases/reset-password.js';
+import { errorResponses, type ErrorLogger } from './error-responses.js';
+import { parseRequestBody, stringField } from './request-body.js';
+import { clearSessionCookie, readSessionToken, setSessionCookie } from './session-cookie.js';
+
+export interface HttpUseCases {
+  readonly registerUser: RegisterUser;
+  readonly logIn: LogIn;
+  readonly logOut: LogOut;
+  readonly getProfile: GetProfile;
+  readonly requestPasswordReset: RequestPasswordReset;
+  readonly resetPassword: ResetPassword;
+}
+
+export interface HttpAppOptions {
+  readonly cookieSecure: boolean;
+  readonly sessionTtlSeconds: number;
+  readonly bodyLimitBytes: number;
+  readonly trustProxy: boolean;
+  readonly logger: ErrorLogger;
+}
+
+/** The seed service's HTTP contract on Koa. Routes only translate; every rule lives in a use case. */
+export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): Koa {
+  const app = new Koa({ proxy: options.trustProxy });
+  const router = new Router();
+  const body = parseRequestBody(options.bodyLimitBytes);
+  const cookie = { secure: options.cookieSecure, maxAgeSeconds: options.sessionTtlSeconds };
+
+  router.get('/', (ctx) => {
+    ctx.body = { message: 'Bienvenue' };
+  });
+
+  router.post('/users', body, async (ctx) => {
+    const form = ctx.request.body;
+    const { email } = await useCases.registerUser.execute({
+      email: stringField(form, 'email'),
+      password: stringField(form, 'password'),
+    });
+    ctx.body = { email, message: 'user created' };
+  });
+
+  router.post('/sessions', body, async (ctx) => {
+    const form = ctx.request.body;
+    const { email, sessionToken } = await useCases.logIn.execute({
+      email: stringField(form, 'email'),
+      password: stringField(form, 'password'),
+    });
+    setSessionCookie(ctx, sessionToken, cookie);
+    ctx.body = { email, message: 'logged in' };
+  });
+
+  router.delete('/sessions', async (ctx) => {
+    await useCases.logOut.execute({ sessionToken: readSessionToken(ctx) });
+    clearSessionCookie(ctx, cookie);
+    ctx.redirect('/');
+    ctx.body = { message: 'logged out' };
+  });
+
+  router.get('/profile', async (ctx) => {
+    ctx.body = await useCases.getProfile.execute({ sessionToken: readSessionToken(ctx) });
+  });
+
+  router.post('/reset_password', body, async (ctx) => {
+    const result = await useCases.requestPasswordReset.execute({ email: stringField(ctx.request.body, 'email') });
+    ctx.body =
+      result.resetToken === undefined
+        ? { email: result.email, message: 'reset instructions sent' }
+        : { email: result.email, reset_token: result.resetToken };
+  });
+
+  router.put('/reset_password', body, async (ctx) => {
+    const form = ctx.request.body;
+    const { email } = await useCases.resetPassword.execute({
+      email: stringField(form, 'email'),
+      resetToken: stringField(form, 'reset_token'),
+      newPassword: stringField(form, 'new_password'),
+    });
+    ctx.body = { email, message: 'Password updated' };
+  });
+
+  app.use(errorResponses(options.logger));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

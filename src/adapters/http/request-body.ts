@@ -1,0 +1,54 @@
+import type { Middleware } from 'koa';
+import bodyParser from 'koa-bodyparser';
+import createHttpError from 'http-errors';
+import { InvalidInputError } from '../../domain/errors.js';
+
+const SUPPORTED_TYPES = ['application/x-www-form-urlencoded', 'application/json'];
+
+function translateParseError(error: unknown, limitBytes: number, isJson: boolean): Error {
+  const status = (error as { status?: unknown }).status;
+  // Our own messages only: a parser's message may quote the body, which may hold a password.
+  if (status === 413) return createHttpError(413, `request body too large (limit ${limitBytes} bytes)`);
+  if (status === 415) return createHttpError(415, 'unsupported body encoding or charset');
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return createHttpError(400, isJson ? 'request body is not valid JSON' : 'malformed form body');
+  }
+  return error instanceof Error ? error : new Error('body parser failed');
+}
+
+/** Parses a form-encoded or JSON body of at most `limitBytes`; anything else is a 415. */
+export function parseRequestBody(limitBytes: number): Middleware {
+  const parse = bodyParser({
+    enableTypes: ['json', 'form'],
+    jsonLimit: limitBytes.toString(),
+    formLimit: limitBytes.toString(),
+    strict: true,
+  });
+  const noop = async (): Promise<void> => {};
+  return async (ctx, next) => {
+    // ctx.is answers null when the request has no body: an empty POST is then a missing field, not a 415.
+    if (ctx.is(SUPPORTED_TYPES) === false) {
+      throw createHttpError(415, 'content type must be application/x-www-form-urlencoded or application/json');
+    }
+    try {
+      await parse(ctx, noop);
+    } catch (error) {
+      throw translateParseError(error, limitBytes, ctx.is('application/json') !== false);
+    }
+    await next();
+  };
+}
+
+/**
+ * Reads one field that must be a string. Nested form syntax (email[$ne]=x), repeated keys and JSON
+ * objects, arrays, numbers, booleans or null all end here as a 400, before anything reaches a store.
+ */
+export function stringField(body: unknown, field: string): string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidInputError('body', 'must be a form or a JSON object');
+  }
+  const value: unknown = Object.hasOwn(body, field) ? (body as Record<string, unknown>)[field] : undefined;
+  if (value === undefined) throw new InvalidInputError(field, 'is required');
+  if (typeof value !== 'string') throw new InvalidInputError(field, 'must be a string');
+  return value;
+}

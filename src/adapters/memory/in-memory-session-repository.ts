@@ -1,0 +1,60 @@
+import type { Session } from '../../domain/entities/session.js';
+import type { SessionRepository } from '../../domain/ports/session-repository.js';
+
+// Bounds the work one add() may do on behalf of the sweep, so no request pays for a long idle period.
+const MAX_EVICTIONS_PER_ADD = 1000;
+
+export class InMemorySessionRepository implements SessionRepository {
+  // A Map iterates in insertion order, and every session gets the same lifetime, so the oldest
+  // entries are the first to expire: the front of the map plays the part of a TTL index.
+  private readonly byId = new Map<string, Session>();
+  // Secondary index so that ending all of a user's sessions does not scan every session.
+  private readonly idsByUser = new Map<string, Set<string>>();
+
+  async add(session: Session): Promise<void> {
+    this.evictExpired(session.createdAt);
+    this.byId.set(session.id, { ...session });
+    let ids = this.idsByUser.get(session.userId);
+    if (ids === undefined) {
+      ids = new Set();
+      this.idsByUser.set(session.userId, ids);
+    }
+    ids.add(session.id);
+  }
+
+  async findById(id: string): Promise<Session | null> {
+    const session = this.byId.get(id);
+    return session === undefined ? null : { ...session };
+  }
+
+  async delete(id: string): Promise<Session | null> {
+    const session = this.byId.get(id);
+    if (session === undefined) return null;
+    this.remove(session);
+    return session;
+  }
+
+  async deleteAllForUser(userId: string): Promise<number> {
+    const ids = this.idsByUser.get(userId);
+    if (ids === undefined) return 0;
+    for (const id of ids) this.byId.delete(id);
+    this.idsByUser.delete(userId);
+    return ids.size;
+  }
+
+  private evictExpired(now: Date): void {
+    let evicted = 0;
+    for (const session of this.byId.values()) {
+      if (evicted === MAX_EVICTIONS_PER_ADD || session.expiresAt.getTime() > now.getTime()) return;
+      this.remove(session);
+      evicted += 1;
+    }
+  }
+
+  private remove(session: Session): void {
+    this.byId.delete(session.id);
+    const ids = this.idsByUser.get(session.userId);
+    ids?.delete(session.id);
+    if (ids?.size === 0) this.idsByUser.delete(session.userId);
+  }
+}

@@ -1,0 +1,62 @@
+import type { User } from '../../domain/entities/user.js';
+import { EmailAlreadyRegisteredError } from '../../domain/errors.js';
+import type { ResetTokenConsumption, UserRepository } from '../../domain/ports/user-repository.js';
+
+/**
+ * The embedded default store. Each method runs to completion without an `await` in between its read
+ * and its write, which is what makes it atomic on Node's single thread.
+ */
+export class InMemoryUserRepository implements UserRepository {
+  private readonly byId = new Map<string, User>();
+  private readonly idByEmail = new Map<string, string>();
+
+  async add(user: User): Promise<void> {
+    if (this.idByEmail.has(user.email)) throw new EmailAlreadyRegisteredError();
+    this.byId.set(user.id, { ...user });
+    this.idByEmail.set(user.email, user.id);
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const user = this.byId.get(id);
+    return user === undefined ? null : { ...user };
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    const id = this.idByEmail.get(email);
+    return id === undefined ? null : this.findById(id);
+  }
+
+  async setResetToken(email: string, tokenHash: string, expiresAt: Date, now: Date): Promise<User | null> {
+    return this.update(email, () => true, {
+      resetTokenHash: tokenHash,
+      resetTokenExpiresAt: expiresAt,
+      updatedAt: now,
+    });
+  }
+
+  async consumeResetToken({ email, tokenHash, newPasswordHash, now }: ResetTokenConsumption): Promise<User | null> {
+    return this.update(
+      email,
+      (user) =>
+        user.resetTokenHash === tokenHash &&
+        user.resetTokenExpiresAt !== null &&
+        user.resetTokenExpiresAt.getTime() > now.getTime(),
+      {
+        passwordHash: newPasswordHash,
+        passwordChangedAt: now,
+        resetTokenHash: null,
+        resetTokenExpiresAt: null,
+        updatedAt: now,
+      },
+    );
+  }
+
+  private update(email: string, condition: (user: User) => boolean, changes: Partial<User>): User | null {
+    const id = this.idByEmail.get(email);
+    const user = id === undefined ? undefined : this.byId.get(id);
+    if (user === undefined || !condition(user)) return null;
+    const updated = { ...user, ...changes };
+    this.byId.set(user.id, updated);
+    return { ...updated };
+  }
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Seconds, with an optional unit: "900", "900s", "15m", "12h", "14d". */
+function duration(fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .refine((value) => /^[1-9]\d{0,9}[smhd]?$/.test(value), {
+      error: 'must be a positive whole number of seconds, optionally with a unit s, m, h or d (e.g. 900, 15m, 14d)',
+    })
+    .transform((value) => {
+      const unit = /[smhd]$/.test(value) ? value.slice(-1) : 's';
+      return Number.parseInt(value, 10) * (DURATION_UNITS[unit] ?? 1);
+    });
+}
+
+function integer(fallback: number, min: number, max: number) {
+  return z
+    .string()
+    .default(String(fallback))
+    .refine((value) => /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max, {
+      error: `must be a whole number from ${min} to ${max}`,
+    })
+    .transform(Number);
+}
+
+function boolean(fallback: boolean) {
+  return z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true');
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) {
+  return z.enum(values, { error: `must be one of: ${values.join(', ')}` }).default(fallback);
+}
+
+const schema = z.object({
+  HOST: z.string().min(1, { error: 'must not be empty' }).default('127.0.0.1'),
+  PORT: integer(5000, 0, 65535),
+  STORE: oneOf(['memory'], 'memory'),
+  BCRYPT_COST: integer(12, 4, 31),
+  PASSWORD_MIN_LENGTH: integer(8, 1, 72),
+  SESSION_TTL: duration('14d'),
+  RESET_TOKEN_TTL: duration('30m'),
+  COOKIE_SECURE: boolean(false),
+  TRUST_PROXY: boolean(false),
+  RESET_TOKEN_DELIVERY: oneOf(['response'], 'response'),
+  SHUTDOWN_TIMEOUT: duration('10s'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+});
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly store: 'memory';
+  readonly bcryptCost: number;
+  readonly passwordMinLength: number;
+  readonly sessionTtlSeconds: number;
+  readonly resetTokenTtlSeconds: number;
+  readonly cookieSecure: boolean;
+  readonly trustProxy: boolean;
+  readonly resetTokenDelivery: 'response';
+  readonly shutdownTimeoutSeconds: number;
+  readonly logLevel: string;
+}
+
+/** Reads and validates the environment once; an invalid value stops start-up with the variable's name. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  // An empty variable counts as unset, as it does for most shells' `VAR= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    // Values are never echoed: some variables (a database URI) carry credentials.
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const env_ = parsed.data;
+  return {
+    host: env_.HOST,
+    port: env_.PORT,
+    store: env_.STORE,
+    bcryptCost: env_.BCRYPT_COST,
+    passwordMinLength: env_.PASSWORD_MIN_LENGTH,
+    sessionTtlSeconds: env_.SESSION_TTL,
+    resetTokenTtlSeconds: env_.RESET_TOKEN_TTL,
+    cookieSecure: env_.COOKIE_SECURE,
+    trustProxy: env_.TRUST_PROXY,
+    resetTokenDelivery: env_.RESET_TOKEN_DELIVERY,
+    shutdownTimeoutSeconds: env_.SHUTDOWN_TIMEOUT,
+    logLevel: env_.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Errors the use cases raise on purpose. The HTTP adapter maps each class to a status in one place;
+ * messages are safe to show to a client and never contain a secret.
+ */
+export abstract class DomainError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class EmailAlreadyRegisteredError extends DomainError {
+  constructor() {
+    super('email already registered');
+  }
+}
+
+export class InvalidCredentialsError extends DomainError {
+  constructor() {
+    super('invalid email or password');
+  }
+}
+
+/** Unknown, expired or revoked session: deliberately indistinguishable. */
+export class InvalidSessionError extends DomainError {
+  constructor() {
+    super('invalid or expired session');
+  }
+}
+
+export class UnknownEmailError extends DomainError {
+  constructor() {
+    super('unknown email');
+  }
+}
+
+/** Wrong, expired, used, superseded or foreign reset token: deliberately indistinguishable. */
+export class InvalidResetTokenError extends DomainError {
+  constructor() {
+    super('invalid or expired reset token');
+  }
+}
+
+export class InvalidInputError extends DomainError {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${field} ${reason}`);
+  }
+}

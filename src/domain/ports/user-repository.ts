@@ -1,0 +1,34 @@
+import type { User } from '../entities/user.js';
+
+export interface ResetTokenConsumption {
+  readonly email: string;
+  readonly tokenHash: string;
+  readonly newPasswordHash: string;
+  readonly now: Date;
+}
+
+/**
+ * Where users live. Every method that must not race is a single atomic operation of the store,
+ * never a read followed by a write.
+ */
+export interface UserRepository {
+  /** Inserts a new user. Rejects with EmailAlreadyRegisteredError when the email is taken. */
+  add(user: User): Promise<void>;
+
+  findById(id: string): Promise<User | null>;
+
+  findByEmail(email: string): Promise<User | null>;
+
+  /**
+   * Gives the user with this email a new reset token digest, replacing any earlier one.
+   * Returns the updated user, or null when no user has this email.
+   */
+  setResetToken(email: string, tokenHash: string, expiresAt: Date, now: Date): Promise<User | null>;
+
+  /**
+   * If the user with this email holds this token digest and it has not expired at `now`:
+   * sets the new password hash, records the change and clears the token, as one step.
+   * Returns the updated user, or null when nothing matched (so two concurrent uses cannot both win).
+   */
+  consumeResetToken(consumption: ResetTokenConsumption): Promise<User | null>;
+}

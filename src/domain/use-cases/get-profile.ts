@@ -1,0 +1,34 @@
+import { isSessionActive } from '../entities/session.js';
+import { InvalidSessionError } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { SessionRepository } from '../ports/session-repository.js';
+import type { UserRepository } from '../ports/user-repository.js';
+import { digestToken } from '../rules/secret-token.js';
+
+export interface GetProfileInput {
+  readonly sessionToken: string;
+}
+
+export interface Profile {
+  readonly email: string;
+}
+
+/** Resolves a session token to the user it belongs to. */
+export class GetProfile {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly sessions: SessionRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(input: GetProfileInput): Promise<Profile> {
+    if (input.sessionToken.length === 0) throw new InvalidSessionError();
+    const session = await this.sessions.findById(digestToken(input.sessionToken));
+    if (session === null || !isSessionActive(session, this.clock.now())) throw new InvalidSessionError();
+    const user = await this.users.findById(session.userId);
+    // A password reset deletes the user's sessions; comparing with passwordChangedAt also refuses any
+    // session that outlived that deletion (a failure half-way, a replica that lagged).
+    if (user === null || session.createdAt < user.passwordChangedAt) throw new InvalidSessionError();
+    return { email: user.email };
+  }
+}

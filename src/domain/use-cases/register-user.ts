@@ -1,0 +1,45 @@
+import type { Clock } from '../ports/clock.js';
+import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { TokenGenerator } from '../ports/token-generator.js';
+import type { UserRepository } from '../ports/user-repository.js';
+import { normalizeEmail } from '../rules/email.js';
+import { acceptNewPassword, type PasswordPolicy } from '../rules/password.js';
+
+export interface RegisterUserInput {
+  readonly email: string;
+  readonly password: string;
+}
+
+export interface RegisterUserResult {
+  readonly email: string;
+}
+
+export class RegisterUser {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenGenerator,
+    private readonly clock: Clock,
+    private readonly policy: PasswordPolicy,
+  ) {}
+
+  async execute(input: RegisterUserInput): Promise<RegisterUserResult> {
+    const email = normalizeEmail(input.email);
+    const password = acceptNewPassword(input.password, this.policy);
+    const passwordHash = await this.hasher.hash(password);
+    const now = this.clock.now();
+    // No "does it exist?" read first: the repository's atomic insert is the only uniqueness check,
+    // so two concurrent registrations cannot both succeed.
+    await this.users.add({
+      id: this.tokens.generate(),
+      email,
+      passwordHash,
+      resetTokenHash: null,
+      resetTokenExpiresAt: null,
+      passwordChangedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return { email };
+  }
+}
