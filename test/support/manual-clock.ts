@@ -1,0 +1,22 @@
+import type { Clock } from '../../src/domain/ports/clock.js';
+
+/** A clock that moves only when a test says so. */
+export class ManualClock implements Clock {
+  private current: number;
+
+  constructor(start = new Date('2026-01-01T00:00:00Z')) {
+    this.current = start.getTime();
+  }
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+export const SECOND = 1000;
+export const MINUTE = 60 * SECOND;
+export const DAY = 24 * 60 * MINUTE;

@@ -1,0 +1,39 @@
+import type { Container } from 'inversify';
+import { pino } from 'pino';
+import { loadConfig, type Config } from '../../src/app/config.js';
+import { createContainer } from '../../src/app/container.js';
+import { buildHttpApp, listen } from '../../src/app/http-server.js';
+import { TOKENS } from '../../src/app/tokens.js';
+import { ManualClock } from './manual-clock.js';
+
+/** The test defaults: bcrypt's minimum cost keeps the suite fast; everything else as in production. */
+export const TEST_ENV: Readonly<Record<string, string>> = { BCRYPT_COST: '4', LOG_LEVEL: 'silent' };
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ ...TEST_ENV, ...env });
+}
+
+export interface TestServer {
+  readonly url: string;
+  readonly clock: ManualClock;
+  readonly container: Container;
+  close(): Promise<void>;
+}
+
+/** The real composition root, with a manual clock, listening on 127.0.0.1 on a free port. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const config = testConfig(env);
+  const container = createContainer(config, pino({ level: 'silent' }));
+  const clock = new ManualClock();
+  container.rebind(TOKENS.Clock).toConstantValue(clock);
+  const running = await listen(buildHttpApp(container), '127.0.0.1', 0);
+  return {
+    url: running.url,
+    clock,
+    container,
+    close: async () => {
+      await running.close(1000);
+      await container.unbindAllAsync();
+    },
+  };
+}

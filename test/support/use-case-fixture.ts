@@ -1,0 +1,35 @@
+import { pino } from 'pino';
+import { createContainer } from '../../src/app/container.js';
+import { TOKENS } from '../../src/app/tokens.js';
+import type { PasswordHasher } from '../../src/domain/ports/password-hasher.js';
+import { ManualClock } from './manual-clock.js';
+import { testConfig } from './test-server.js';
+
+export interface FixtureOptions {
+  readonly env?: Record<string, string>;
+  readonly hasher?: PasswordHasher;
+}
+
+/** The use cases as the composition root wires them on the in-memory store, with a manual clock. */
+export function useCaseFixture(options: FixtureOptions = {}) {
+  const container = createContainer(testConfig(options.env), pino({ level: 'silent' }));
+  const clock = new ManualClock();
+  container.rebind(TOKENS.Clock).toConstantValue(clock);
+  if (options.hasher !== undefined) container.rebind(TOKENS.PasswordHasher).toConstantValue(options.hasher);
+  return {
+    clock,
+    users: container.get(TOKENS.UserRepository),
+    sessions: container.get(TOKENS.SessionRepository),
+    registerUser: container.get(TOKENS.RegisterUser),
+    logIn: container.get(TOKENS.LogIn),
+    logOut: container.get(TOKENS.LogOut),
+    getProfile: container.get(TOKENS.GetProfile),
+    requestPasswordReset: container.get(TOKENS.RequestPasswordReset),
+    resetPassword: container.get(TOKENS.ResetPassword),
+  };
+}
+
+export type UseCaseFixture = ReturnType<typeof useCaseFixture>;
+
+export const EMAIL = 'alice@example.com';
+export const PASSWORD = 'correct horse battery';
