@@ -20,12 +20,19 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  readonly env?: Record<string, string>;
+  /** Rebinds ports before the app is built (a failing repository, say). */
+  readonly configure?: (container: Container) => void;
+}
+
 /** The real composition root, with a manual clock, listening on 127.0.0.1 on a free port. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const config = testConfig(env);
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const config = testConfig(options.env);
   const container = createContainer(config, pino({ level: 'silent' }));
   const clock = new ManualClock();
   container.rebind(TOKENS.Clock).toConstantValue(clock);
+  options.configure?.(container);
   const running = await listen(buildHttpApp(container), '127.0.0.1', 0);
   return {
     url: running.url,

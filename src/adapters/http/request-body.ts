@@ -26,8 +26,9 @@ export function parseRequestBody(limitBytes: number): Middleware {
   });
   const noop = async (): Promise<void> => {};
   return async (ctx, next) => {
-    // ctx.is answers null when the request has no body: an empty POST is then a missing field, not a 415.
-    if (ctx.is(SUPPORTED_TYPES) === false) {
+    // An empty POST is a request with missing fields (400), not one of an unsupported type.
+    const hasContent = ctx.get('transfer-encoding') !== '' || (ctx.request.length ?? 0) > 0;
+    if (hasContent && ctx.is(SUPPORTED_TYPES) === false) {
       throw createHttpError(415, 'content type must be application/x-www-form-urlencoded or application/json');
     }
     try {

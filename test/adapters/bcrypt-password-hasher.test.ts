@@ -1,0 +1,32 @@
+import { expect } from 'chai';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { BcryptPasswordHasher } from '../../src/adapters/bcrypt/bcrypt-password-hasher.js';
+
+describe('BcryptPasswordHasher', () => {
+  it('hashes with the configured cost and verifies', async () => {
+    const hasher = new BcryptPasswordHasher(6);
+    const hash = await hasher.hash('correct horse');
+    expect(hash).to.match(/^\$2b\$06\$/);
+    expect(await hasher.verify('correct horse', hash)).to.equal(true);
+    expect(await hasher.verify('wrong horse', hash)).to.equal(false);
+  });
+
+  it('salts: one password never hashes the same twice', async () => {
+    const hasher = new BcryptPasswordHasher(4);
+    expect(await hasher.hash('same')).not.to.equal(await hasher.hash('same'));
+  });
+
+  it('keeps the event loop free while hashing at the production cost (rule 2)', async () => {
+    const hasher = new BcryptPasswordHasher(12);
+    const histogram = monitorEventLoopDelay({ resolution: 10 });
+    histogram.enable();
+    const started = process.hrtime.bigint();
+    await Promise.all([hasher.hash('a password'), hasher.hash('another one')]);
+    const hashingMs = Number(process.hrtime.bigint() - started) / 1e6;
+    histogram.disable();
+    const worstStallMs = histogram.max / 1e6;
+    // A synchronous hash would stall the loop for the whole hashing time (hundreds of ms at cost 12).
+    expect(hashingMs).to.be.greaterThan(100);
+    expect(worstStallMs).to.be.lessThan(hashingMs / 4);
+  });
+});
