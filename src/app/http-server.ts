@@ -41,7 +41,9 @@ export interface RunningServer {
 }
 
 export async function listen(app: Koa, host: string, port: number): Promise<RunningServer> {
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  // Koa's handler answers its own errors; nothing is left for the returned promise to report.
+  const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
