@@ -1,0 +1,24 @@
+import { expect } from 'chai';
+import { runServiceToExit, startServiceProcess } from '../support/service-process.js';
+
+describe('entry point (src/app/main.ts)', function () {
+  this.timeout(60_000);
+
+  it('prints its address at start-up and exits 0 on SIGTERM and on SIGINT', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const service = await startServiceProcess();
+      expect(service.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(service.output()).to.contain(`auth service listening on ${service.url}`);
+      const reply = await fetch(service.url);
+      expect(await reply.json()).to.deep.equal({ message: 'Bienvenue' });
+      expect(await service.stop(signal)).to.equal(0);
+    }
+  });
+
+  it('refuses to start on an invalid variable, with one line naming it', async () => {
+    const { code, output } = await runServiceToExit({ BCRYPT_COST: '99' });
+    expect(code).to.equal(1);
+    expect(output.trim().split('\n')).to.have.length(1);
+    expect(output).to.contain('BCRYPT_COST');
+  });
+});

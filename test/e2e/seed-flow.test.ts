@@ -1,0 +1,65 @@
+import { expect } from 'chai';
+import { clientFor, sessionCookieOf } from '../support/http-client.js';
+import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+
+// The seed service's own end-to-end script, step by step, against the real entry point in a child process.
+const EMAIL = 'guillaume@holberton.io';
+const PASSWD = 'b4l0u';
+const NEW_PASSWD = 't4rt1fl3tt3';
+
+describe('end to end: the seed flow against the running service', function () {
+  this.timeout(60_000);
+  let service: ServiceProcess;
+
+  before(async () => {
+    // The seed's passwords are 5 and 11 characters: its clients run with a lower minimum.
+    service = await startServiceProcess({ PASSWORD_MIN_LENGTH: '5' });
+  });
+
+  after(async () => {
+    expect(await service.stop('SIGTERM')).to.equal(0);
+  });
+
+  it('register, wrong password, profile unlogged, log in, profile, log out, reset token, update password, log in', async () => {
+    const api = clientFor(service.url);
+
+    const registered = await api.post('/users', { form: { email: EMAIL, password: PASSWD } });
+    expect(registered.status).to.equal(200);
+    expect(registered.body).to.deep.equal({ email: EMAIL, message: 'user created' });
+
+    const wrong = await api.post('/sessions', { form: { email: EMAIL, password: NEW_PASSWD } });
+    expect(wrong.status).to.equal(401);
+
+    expect((await api.get('/profile')).status).to.equal(403);
+
+    const loggedIn = await api.post('/sessions', { form: { email: EMAIL, password: PASSWD } });
+    expect(loggedIn.status).to.equal(200);
+    expect(loggedIn.body).to.deep.equal({ email: EMAIL, message: 'logged in' });
+    const sessionId = sessionCookieOf(loggedIn);
+    expect(sessionId).to.be.a('string');
+
+    const profile = await api.get('/profile', { cookie: `session_id=${sessionId}` });
+    expect(profile.status).to.equal(200);
+    expect(profile.body).to.deep.equal({ email: EMAIL });
+
+    const loggedOut = await api.delete('/sessions', { cookie: `session_id=${sessionId}` });
+    expect(loggedOut.status).to.equal(302);
+    expect(loggedOut.headers.get('location')).to.equal('/');
+    const home = await api.get('/');
+    expect(home.body).to.deep.equal({ message: 'Bienvenue' });
+    expect((await api.get('/profile', { cookie: `session_id=${sessionId}` })).status).to.equal(403);
+
+    const token = await api.post('/reset_password', { form: { email: EMAIL } });
+    expect(token.status).to.equal(200);
+    const resetToken = (token.body as { reset_token: string }).reset_token;
+    expect(token.body).to.deep.equal({ email: EMAIL, reset_token: resetToken });
+
+    const updated = await api.put('/reset_password', { form: { email: EMAIL, reset_token: resetToken, new_password: NEW_PASSWD } });
+    expect(updated.status).to.equal(200);
+    expect(updated.body).to.deep.equal({ email: EMAIL, message: 'Password updated' });
+
+    const again = await api.post('/sessions', { form: { email: EMAIL, password: NEW_PASSWD } });
+    expect(again.status).to.equal(200);
+    expect(again.body).to.deep.equal({ email: EMAIL, message: 'logged in' });
+  });
+});
