@@ -1,3 +1,4 @@
+import { ConnectionString } from 'mongodb-connection-string-url';
 import { z } from 'zod';
 
 export class ConfigError extends Error {
@@ -41,10 +42,40 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T, fallba
   return z.enum(values, { error: `must be one of: ${values.join(', ')}` }).default(fallback);
 }
 
+function mongoUri() {
+  return z
+    .string()
+    .optional()
+    .refine(
+      (value) => {
+        if (value === undefined) return true;
+        try {
+          new ConnectionString(value);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be a MongoDB connection string (mongodb:// or mongodb+srv://)' },
+    );
+}
+
 const schema = z.object({
   HOST: z.string().min(1, { error: 'must not be empty' }).default('127.0.0.1'),
   PORT: integer(5000, 0, 65535),
-  STORE: oneOf(['memory'], 'memory'),
+  STORE: oneOf(['memory', 'mongodb'], 'memory'),
+  MONGODB_URI: mongoUri(),
+  MONGODB_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be 1 to 63 letters, digits, _ or -' })
+    .default('auth'),
+  MONGODB_WRITE_CONCERN: z
+    .string()
+    .regex(/^(majority|[1-9]\d?)$/, { error: 'must be majority or a number of members from 1 to 99' })
+    .default('majority')
+    .transform((value) => (value === 'majority' ? value : Number(value))),
+  MONGODB_TIMEOUT: duration('2s'),
+  MONGODB_STARTUP_TIMEOUT: duration('30s'),
   BCRYPT_COST: integer(12, 4, 31),
   PASSWORD_MIN_LENGTH: integer(8, 1, 72),
   SESSION_TTL: duration('14d'),
@@ -56,10 +87,20 @@ const schema = z.object({
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 });
 
+export interface MongoConfig {
+  readonly uri: string;
+  readonly dbName: string;
+  readonly writeConcern: 'majority' | number;
+  readonly timeoutSeconds: number;
+  readonly startupTimeoutSeconds: number;
+}
+
 export interface Config {
   readonly host: string;
   readonly port: number;
-  readonly store: 'memory';
+  readonly store: 'memory' | 'mongodb';
+  /** Present exactly when store is 'mongodb'. */
+  readonly mongodb?: MongoConfig;
   readonly bcryptCost: number;
   readonly passwordMinLength: number;
   readonly sessionTtlSeconds: number;
@@ -82,10 +123,24 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const env_ = parsed.data;
+  if (env_.STORE === 'mongodb' && env_.MONGODB_URI === undefined) {
+    throw new ConfigError('invalid configuration: MONGODB_URI is required when STORE=mongodb');
+  }
   return {
     host: env_.HOST,
     port: env_.PORT,
     store: env_.STORE,
+    ...(env_.STORE === 'mongodb' && env_.MONGODB_URI !== undefined
+      ? {
+          mongodb: {
+            uri: env_.MONGODB_URI,
+            dbName: env_.MONGODB_DB,
+            writeConcern: env_.MONGODB_WRITE_CONCERN,
+            timeoutSeconds: env_.MONGODB_TIMEOUT,
+            startupTimeoutSeconds: env_.MONGODB_STARTUP_TIMEOUT,
+          },
+        }
+      : {}),
     bcryptCost: env_.BCRYPT_COST,
     passwordMinLength: env_.PASSWORD_MIN_LENGTH,
     sessionTtlSeconds: env_.SESSION_TTL,

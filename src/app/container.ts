@@ -3,8 +3,6 @@ import { Container } from 'inversify';
 import { BcryptPasswordHasher } from '../adapters/bcrypt/bcrypt-password-hasher.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { RandomTokenGenerator } from '../adapters/crypto/random-token-generator.js';
-import { InMemorySessionRepository } from '../adapters/memory/in-memory-session-repository.js';
-import { InMemoryUserRepository } from '../adapters/memory/in-memory-user-repository.js';
 import { ResponseResetTokenNotifier } from '../adapters/notifier/response-reset-token-notifier.js';
 import { GetProfile } from '../domain/use-cases/get-profile.js';
 import { LogIn } from '../domain/use-cases/log-in.js';
@@ -14,18 +12,26 @@ import { RequestPasswordReset } from '../domain/use-cases/request-password-reset
 import { ResetPassword } from '../domain/use-cases/reset-password.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import { openStore } from './store.js';
 import { TOKENS } from './tokens.js';
 
 /**
- * The composition root: the only place that knows which adapter serves which port.
+ * The composition root: the only place that knows which adapter serves which port. It opens the
+ * configured store (for MongoDB: the process's one client); `unbindAllAsync()` closes it.
  * Everything is a singleton; tests may rebind a port (a manual clock, say) before the first get.
  */
-export function createContainer(config: Config, logger: Logger): Container {
+export async function createContainer(config: Config, logger: Logger): Promise<Container> {
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(TOKENS.Config).toConstantValue(config);
   container.bind(TOKENS.Logger).toConstantValue(logger);
 
-  bindStore(container, config);
+  const store = await openStore(config, logger);
+  container
+    .bind(TOKENS.Store)
+    .toConstantValue(store)
+    .onDeactivation(() => store.close());
+  container.bind(TOKENS.UserRepository).toConstantValue(store.users);
+  container.bind(TOKENS.SessionRepository).toConstantValue(store.sessions);
   container.bind(TOKENS.PasswordHasher).toConstantValue(new BcryptPasswordHasher(config.bcryptCost));
   container.bind(TOKENS.TokenGenerator).toConstantValue(new RandomTokenGenerator());
   container.bind(TOKENS.Clock).toConstantValue(new SystemClock());
@@ -33,15 +39,6 @@ export function createContainer(config: Config, logger: Logger): Container {
 
   bindUseCases(container, config);
   return container;
-}
-
-function bindStore(container: Container, config: Config): void {
-  switch (config.store) {
-    case 'memory':
-      container.bind(TOKENS.UserRepository).toConstantValue(new InMemoryUserRepository());
-      container.bind(TOKENS.SessionRepository).toConstantValue(new InMemorySessionRepository());
-      return;
-  }
 }
 
 function bindUseCases(container: Container, config: Config): void {

@@ -1,3 +1,5 @@
+import type { Container } from 'inversify';
+import { MongoUnreachableError } from '../adapters/mongodb/mongo-store.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createContainer } from './container.js';
 import { buildHttpApp, listen } from './http-server.js';
@@ -14,7 +16,14 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger(config.logLevel);
-  const container = createContainer(config, logger);
+  let container: Container;
+  try {
+    container = await createContainer(config, logger);
+  } catch (error) {
+    if (!(error instanceof MongoUnreachableError)) throw error;
+    process.stderr.write(`auth-service: ${error.message}\n`);
+    process.exit(1);
+  }
   const running = await listen(buildHttpApp(container), config.host, config.port);
   logger.info({ url: running.url, store: config.store }, `auth service listening on ${running.url}`);
 

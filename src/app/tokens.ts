@@ -13,11 +13,13 @@ import type { RequestPasswordReset } from '../domain/use-cases/request-password-
 import type { ResetPassword } from '../domain/use-cases/reset-password.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import type { Store } from './store.js';
 
 /** The DI tokens of every port and use case, typed so that container.get returns the right interface. */
 export const TOKENS = {
   Config: Symbol('Config') as ServiceIdentifier<Config>,
   Logger: Symbol('Logger') as ServiceIdentifier<Logger>,
+  Store: Symbol('Store') as ServiceIdentifier<Store>,
 
   UserRepository: Symbol('UserRepository') as ServiceIdentifier<UserRepository>,
   SessionRepository: Symbol('SessionRepository') as ServiceIdentifier<SessionRepository>,

@@ -49,3 +49,14 @@ export class InvalidInputError extends DomainError {
     super(`${field} ${reason}`);
   }
 }
+
+/**
+ * A store did not answer (unreachable, timed out, failing over). Repositories raise it instead of
+ * their driver's errors; the operation either did not happen or is safe to retry.
+ */
+export class StoreUnavailableError extends DomainError {
+  constructor(options?: { cause?: unknown }) {
+    super('the service is temporarily unavailable, please retry');
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}

@@ -24,7 +24,7 @@ class RecordingHasher implements PasswordHasher {
 
 describe('LogIn', () => {
   it('creates a session for the right password, with the normalised email', async () => {
-    const { registerUser, logIn, sessions, clock } = useCaseFixture();
+    const { registerUser, logIn, sessions, clock } = await useCaseFixture();
     await registerUser.execute({ email: EMAIL, password: PASSWORD });
     const result = await logIn.execute({ email: ' ALICE@example.com', password: PASSWORD });
     expect(result.email).to.equal(EMAIL);
@@ -34,7 +34,7 @@ describe('LogIn', () => {
   });
 
   it('refuses a wrong password and an unknown email with the same error', async () => {
-    const { registerUser, logIn } = useCaseFixture();
+    const { registerUser, logIn } = await useCaseFixture();
     await registerUser.execute({ email: EMAIL, password: PASSWORD });
     const wrong = await rejection(logIn.execute({ email: EMAIL, password: 'wrong password' }));
     const unknown = await rejection(logIn.execute({ email: 'nobody@example.com', password: PASSWORD }));
@@ -45,7 +45,7 @@ describe('LogIn', () => {
 
   describe('session token (rule 3)', () => {
     it('is URL-safe, carries at least 128 bits, and is stored only as its SHA-256 digest', async () => {
-      const { registerUser, logIn, sessions } = useCaseFixture();
+      const { registerUser, logIn, sessions } = await useCaseFixture();
       await registerUser.execute({ email: EMAIL, password: PASSWORD });
       const { sessionToken } = await logIn.execute({ email: EMAIL, password: PASSWORD });
       expect(sessionToken).to.match(/^[A-Za-z0-9_-]+$/);
@@ -57,7 +57,7 @@ describe('LogIn', () => {
     });
 
     it('lasts SESSION_TTL', async () => {
-      const { registerUser, logIn, clock } = useCaseFixture({ env: { SESSION_TTL: '2h' } });
+      const { registerUser, logIn, clock } = await useCaseFixture({ env: { SESSION_TTL: '2h' } });
       await registerUser.execute({ email: EMAIL, password: PASSWORD });
       const { expiresAt } = await logIn.execute({ email: EMAIL, password: PASSWORD });
       expect(expiresAt.getTime() - clock.now().getTime()).to.equal(2 * 3600 * 1000);
@@ -66,7 +66,7 @@ describe('LogIn', () => {
 
   describe('no session fixation (rule 4)', () => {
     it('creates a fresh session at every log-in, keeping the others (several devices)', async () => {
-      const { registerUser, logIn, getProfile } = useCaseFixture();
+      const { registerUser, logIn, getProfile } = await useCaseFixture();
       await registerUser.execute({ email: EMAIL, password: PASSWORD });
       const tokens = new Set<string>();
       for (let i = 0; i < 5; i += 1) tokens.add((await logIn.execute({ email: EMAIL, password: PASSWORD })).sessionToken);
@@ -78,7 +78,7 @@ describe('LogIn', () => {
   describe('enumeration (rule 7)', () => {
     it('makes an unknown email pay for one bcrypt comparison at the configured cost, like a wrong password', async () => {
       const hasher = new RecordingHasher();
-      const { registerUser, logIn } = useCaseFixture({ hasher });
+      const { registerUser, logIn } = await useCaseFixture({ hasher });
       await registerUser.execute({ email: EMAIL, password: PASSWORD });
 
       await rejection(logIn.execute({ email: EMAIL, password: 'wrong password' }));
@@ -96,14 +96,14 @@ describe('LogIn', () => {
 
   it('refuses a password over 72 bytes at log-in as invalid input, never comparing a truncation', async () => {
     const hasher = new RecordingHasher();
-    const { logIn } = useCaseFixture({ hasher });
+    const { logIn } = await useCaseFixture({ hasher });
     const error = await rejection(logIn.execute({ email: EMAIL, password: 'x'.repeat(73) }));
     expect(error).to.be.instanceOf(InvalidInputError).with.property('field', 'password');
     expect(hasher.verified).to.have.length(0);
   });
 
   it('does not apply the minimum length at log-in (raising it must not lock out older accounts)', async () => {
-    const { registerUser, logIn } = useCaseFixture();
+    const { registerUser, logIn } = await useCaseFixture();
     await registerUser.execute({ email: EMAIL, password: PASSWORD });
     const error = await rejection(logIn.execute({ email: EMAIL, password: 'abc' }));
     expect(error).to.be.instanceOf(InvalidCredentialsError);

@@ -8,7 +8,7 @@ import { EMAIL, PASSWORD, useCaseFixture, type UseCaseFixture } from '../support
 const NEW_PASSWORD = 'a brand new password';
 
 async function registered(env?: Record<string, string>) {
-  const fixture = useCaseFixture({ env });
+  const fixture = await useCaseFixture({ env });
   await fixture.registerUser.execute({ email: EMAIL, password: PASSWORD });
   return fixture;
 }

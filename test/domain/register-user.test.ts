@@ -7,7 +7,7 @@ import { EMAIL, PASSWORD, useCaseFixture } from '../support/use-case-fixture.js'
 describe('RegisterUser', () => {
   describe('email (rule 1)', () => {
     it('trims and lower-cases the email, which is the identity of the account', async () => {
-      const { registerUser, users } = useCaseFixture();
+      const { registerUser, users } = await useCaseFixture();
       const result = await registerUser.execute({ email: '  Alice@Example.COM ', password: PASSWORD });
       expect(result).to.deep.equal({ email: EMAIL });
       expect((await users.findByEmail(EMAIL))?.email).to.equal(EMAIL);
@@ -16,7 +16,7 @@ describe('RegisterUser', () => {
     });
 
     it('accepts an address of exactly 254 characters and rejects 255', async () => {
-      const { registerUser } = useCaseFixture();
+      const { registerUser } = await useCaseFixture();
       const domain = `${['d', 'e', 'f', 'g'].map((c) => c.repeat(60)).join('.')}.com`;
       const at254 = `${'a'.repeat(254 - 1 - domain.length)}@${domain}`;
       expect(at254).to.have.length(254);
@@ -28,14 +28,14 @@ describe('RegisterUser', () => {
 
     for (const bad of ['', '   ', 'alice', 'alice@', '@example.com', 'a@b@example.com', 'al ice@example.com', 'alice@exa mple.com', 'alice@-example.com', 'alice@example..com', 'alice\0@example.com', `${'l'.repeat(65)}@example.com`]) {
       it(`rejects ${JSON.stringify(bad)} as an email, naming the field`, async () => {
-        const { registerUser } = useCaseFixture();
+        const { registerUser } = await useCaseFixture();
         const error = await rejection(registerUser.execute({ email: bad, password: PASSWORD }));
         expect(error).to.be.instanceOf(InvalidInputError).with.property('field', 'email');
       });
     }
 
     it('accepts the usual shapes of address', async () => {
-      const { registerUser } = useCaseFixture();
+      const { registerUser } = await useCaseFixture();
       for (const email of ['a@b', 'first.last+tag@sub.example.co.uk', "o'brien@example.com", 'x_y-z@localhost']) {
         expect(await registerUser.execute({ email, password: PASSWORD })).to.deep.equal({ email });
       }
@@ -44,24 +44,24 @@ describe('RegisterUser', () => {
 
   describe('password (rule 2)', () => {
     it('requires at least PASSWORD_MIN_LENGTH characters, 8 by default', async () => {
-      const { registerUser } = useCaseFixture();
+      const { registerUser } = await useCaseFixture();
       const error = await rejection(registerUser.execute({ email: EMAIL, password: '1234567' }));
       expect(error).to.be.instanceOf(InvalidInputError).with.property('field', 'password');
       expect(error.message).to.equal('password must be at least 8 characters');
       await registerUser.execute({ email: EMAIL, password: '12345678' });
 
-      const strict = useCaseFixture({ env: { PASSWORD_MIN_LENGTH: '12' } });
+      const strict = await useCaseFixture({ env: { PASSWORD_MIN_LENGTH: '12' } });
       const short = await rejection(strict.registerUser.execute({ email: EMAIL, password: '12345678901' }));
       expect(short.message).to.equal('password must be at least 12 characters');
     });
 
     it('counts characters, not bytes, for the minimum', async () => {
-      const { registerUser } = useCaseFixture();
+      const { registerUser } = await useCaseFixture();
       await registerUser.execute({ email: EMAIL, password: 'éééééééé' });
     });
 
     it('accepts 72 UTF-8 bytes and rejects 73, saying why, rather than truncating', async () => {
-      const { registerUser, logIn } = useCaseFixture();
+      const { registerUser, logIn } = await useCaseFixture();
       const at72 = 'p'.repeat(72);
       await registerUser.execute({ email: EMAIL, password: at72 });
       const error = await rejection(registerUser.execute({ email: 'bob@example.com', password: 'p'.repeat(73) }));
@@ -73,21 +73,21 @@ describe('RegisterUser', () => {
     });
 
     it('measures the limit in bytes: 37 two-byte characters are 74 bytes', async () => {
-      const { registerUser } = useCaseFixture();
+      const { registerUser } = await useCaseFixture();
       const error = await rejection(registerUser.execute({ email: EMAIL, password: 'é'.repeat(37) }));
       expect(error.message).to.contain('at most 72 bytes');
       await registerUser.execute({ email: EMAIL, password: 'é'.repeat(36) });
     });
 
     it('rejects a NUL character', async () => {
-      const { registerUser } = useCaseFixture();
+      const { registerUser } = await useCaseFixture();
       const error = await rejection(registerUser.execute({ email: EMAIL, password: 'abcd\0efgh' }));
       expect(error).to.be.instanceOf(InvalidInputError).with.property('field', 'password');
       expect(error.message).to.contain('NUL');
     });
 
     it('stores only a bcrypt hash at the configured cost', async () => {
-      const { registerUser, users } = useCaseFixture({ env: { BCRYPT_COST: '5' } });
+      const { registerUser, users } = await useCaseFixture({ env: { BCRYPT_COST: '5' } });
       await registerUser.execute({ email: EMAIL, password: PASSWORD });
       const user = await users.findByEmail(EMAIL);
       expect(user?.passwordHash).to.match(/^\$2b\$05\$[./A-Za-z0-9]{53}$/);
@@ -95,7 +95,7 @@ describe('RegisterUser', () => {
     });
 
     it('treats composed and decomposed accents as the same password (NFKC)', async () => {
-      const { registerUser, logIn } = useCaseFixture();
+      const { registerUser, logIn } = await useCaseFixture();
       await registerUser.execute({ email: EMAIL, password: 'caf\u00e9-au-lait' });
       const session = await logIn.execute({ email: EMAIL, password: 'cafe\u0301-au-lait' });
       expect(session.email).to.equal(EMAIL);
@@ -104,7 +104,7 @@ describe('RegisterUser', () => {
 
   describe('uniqueness (rule 6)', () => {
     it('lets exactly one of two concurrent registrations of one email succeed', async () => {
-      const { registerUser } = useCaseFixture();
+      const { registerUser } = await useCaseFixture();
       const results = await Promise.allSettled([
         registerUser.execute({ email: EMAIL, password: PASSWORD }),
         registerUser.execute({ email: ` ${EMAIL.toUpperCase()}`, password: 'another password' }),
@@ -115,7 +115,7 @@ describe('RegisterUser', () => {
     });
 
     it('keeps the first account intact when a duplicate is refused', async () => {
-      const { registerUser, logIn } = useCaseFixture();
+      const { registerUser, logIn } = await useCaseFixture();
       await registerUser.execute({ email: EMAIL, password: PASSWORD });
       await rejection(registerUser.execute({ email: EMAIL, password: 'attacker password' }));
       expect((await logIn.execute({ email: EMAIL, password: PASSWORD })).email).to.equal(EMAIL);

@@ -5,7 +5,7 @@ import { rejection } from '../support/rejection.js';
 import { EMAIL, PASSWORD, useCaseFixture } from '../support/use-case-fixture.js';
 
 async function loggedIn(env?: Record<string, string>) {
-  const fixture = useCaseFixture({ env });
+  const fixture = await useCaseFixture({ env });
   await fixture.registerUser.execute({ email: EMAIL, password: PASSWORD });
   const { sessionToken } = await fixture.logIn.execute({ email: EMAIL, password: PASSWORD });
   return { ...fixture, sessionToken };

@@ -29,7 +29,7 @@ export interface TestServerOptions {
 /** The real composition root, with a manual clock, listening on 127.0.0.1 on a free port. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const config = testConfig(options.env);
-  const container = createContainer(config, pino({ level: 'silent' }));
+  const container = await createContainer(config, pino({ level: 'silent' }));
   const clock = new ManualClock();
   container.rebind(TOKENS.Clock).toConstantValue(clock);
   options.configure?.(container);

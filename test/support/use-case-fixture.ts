@@ -11,8 +11,8 @@ export interface FixtureOptions {
 }
 
 /** The use cases as the composition root wires them on the in-memory store, with a manual clock. */
-export function useCaseFixture(options: FixtureOptions = {}) {
-  const container = createContainer(testConfig(options.env), pino({ level: 'silent' }));
+export async function useCaseFixture(options: FixtureOptions = {}) {
+  const container = await createContainer(testConfig(options.env), pino({ level: 'silent' }));
   const clock = new ManualClock();
   container.rebind(TOKENS.Clock).toConstantValue(clock);
   if (options.hasher !== undefined) container.rebind(TOKENS.PasswordHasher).toConstantValue(options.hasher);
@@ -29,7 +29,7 @@ export function useCaseFixture(options: FixtureOptions = {}) {
   };
 }
 
-export type UseCaseFixture = ReturnType<typeof useCaseFixture>;
+export type UseCaseFixture = Awaited<ReturnType<typeof useCaseFixture>>;
 
 export const EMAIL = 'alice@example.com';
 export const PASSWORD = 'correct horse battery';

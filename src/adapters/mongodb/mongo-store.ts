@@ -1,0 +1,120 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MongoClient, type Db, type W } from 'mongodb';
+import { ConnectionString } from 'mongodb-connection-string-url';
+import type { SessionDocument, UserDocument } from './documents.js';
+import { MongoSessionRepository } from './mongo-session-repository.js';
+import { MongoUserRepository } from './mongo-user-repository.js';
+import { storeOperation } from './store-errors.js';
+
+export interface MongoStoreOptions {
+  readonly uri: string;
+  readonly dbName: string;
+  /** Write concern for every write; 'majority' survives a replica-set failover. */
+  readonly writeConcern: W;
+  /** Server selection, connection and per-operation time limit. */
+  readonly timeoutMs: number;
+  /** How long start-up keeps retrying an unreachable server. */
+  readonly startupTimeoutMs: number;
+  readonly onRetry?: (details: { attempt: number; delayMs: number; reason: string }) => void;
+}
+
+export class MongoUnreachableError extends Error {
+  override readonly name = 'MongoUnreachableError';
+}
+
+/** The hosts of a connection string, never its credentials. */
+export function describeHosts(uri: string): string {
+  try {
+    return new ConnectionString(uri).hosts.join(',');
+  } catch {
+    return '(unparseable URI)';
+  }
+}
+
+const FIRST_RETRY_DELAY_MS = 250;
+const MAX_RETRY_DELAY_MS = 5000;
+
+/**
+ * One MongoClient for the process, its collections, indexes and repositories. The driver reconnects by
+ * itself after an outage; the repositories answer StoreUnavailableError meanwhile.
+ */
+export class MongoStore {
+  readonly users: MongoUserRepository;
+  readonly sessions: MongoSessionRepository;
+
+  private constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+    timeoutMs: number,
+  ) {
+    this.users = new MongoUserRepository(db.collection<UserDocument>('users'), timeoutMs);
+    this.sessions = new MongoSessionRepository(db.collection<SessionDocument>('sessions'), timeoutMs);
+  }
+
+  /** Connects, retrying with exponential backoff up to startupTimeoutMs, then ensures the indexes. */
+  static async open(options: MongoStoreOptions): Promise<MongoStore> {
+    const deadline = Date.now() + options.startupTimeoutMs;
+    let delayMs = FIRST_RETRY_DELAY_MS;
+    for (let attempt = 1; ; attempt += 1) {
+      const client = new MongoClient(options.uri, {
+        appName: 'auth-service',
+        serverSelectionTimeoutMS: options.timeoutMs,
+        connectTimeoutMS: options.timeoutMs,
+        // Longer than the server-side maxTimeMS, so a slow query fails there, with a clear error, first.
+        socketTimeoutMS: options.timeoutMs * 2,
+        writeConcern: { w: options.writeConcern, wtimeoutMS: options.timeoutMs },
+      });
+      try {
+        await client.connect();
+        const db = client.db(options.dbName);
+        await ensureIndexes(db);
+        return new MongoStore(client, db, options.timeoutMs);
+      } catch (error) {
+        await client.close().catch(() => undefined);
+        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        const remainingMs = deadline - Date.now();
+        if (!isRetryableAtStartup(error) || remainingMs <= 0) {
+          throw new MongoUnreachableError(
+            `cannot use MongoDB at ${describeHosts(options.uri)} (database ${options.dbName}) after ${attempt} attempt(s): ${reason}`,
+          );
+        }
+        const wait = Math.min(delayMs, remainingMs);
+        options.onRetry?.({ attempt, delayMs: wait, reason });
+        await sleep(wait);
+        delayMs = Math.min(delayMs * 2, MAX_RETRY_DELAY_MS);
+      }
+    }
+  }
+
+  /** Answers when the database answers: what readiness means. */
+  async ping(): Promise<void> {
+    await storeOperation(() => this.db.command({ ping: 1 }));
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+function isRetryableAtStartup(error: unknown): boolean {
+  // Unreachable or not yet elected: worth waiting for. Bad credentials or conflicting indexes: not.
+  return error instanceof Error && ['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoTopologyClosedError'].includes(error.name);
+}
+
+/** Idempotent: creating an index that exists with the same options is a no-op. */
+async function ensureIndexes(db: Db): Promise<void> {
+  await db.collection<UserDocument>('users').createIndexes([
+    { key: { email: 1 }, name: 'email_unique', unique: true },
+    {
+      key: { resetTokenHash: 1 },
+      name: 'reset_token_hash_unique',
+      unique: true,
+      partialFilterExpression: { resetTokenHash: { $type: 'string' } },
+    },
+  ]);
+  await db.collection<SessionDocument>('sessions').createIndexes([
+    { key: { userId: 1 }, name: 'user_id' },
+    // MongoDB's TTL monitor deletes a session once expiresAt has passed (it runs about once a minute).
+    { key: { expiresAt: 1 }, name: 'expires_at_ttl', expireAfterSeconds: 0 },
+  ]);
+}
