@@ -15,7 +15,8 @@ export interface Stores {
 /** Opens an empty pair of repositories on the store under test; called before every test. */
 export type StoreFactory = () => Promise<Stores>;
 
-const T0 = new Date('2026-03-01T12:00:00.123Z');
+// In the future of the real clock, so that a real mongod's TTL monitor leaves the test's sessions alone.
+const T0 = new Date(Math.floor(Date.now() / 1000) * 1000 + 86_400_123);
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
 function aUser(overrides: Partial<User> = {}): User {

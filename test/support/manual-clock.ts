@@ -4,7 +4,8 @@ import type { Clock } from '../../src/domain/ports/clock.js';
 export class ManualClock implements Clock {
   private current: number;
 
-  constructor(start = new Date('2026-01-01T00:00:00Z')) {
+  // Starts at the real time, so that sessions a test creates are not already past a real store's TTL.
+  constructor(start = new Date()) {
     this.current = start.getTime();
   }
 

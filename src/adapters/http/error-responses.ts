@@ -7,17 +7,23 @@ import {
   InvalidInputError,
   InvalidResetTokenError,
   InvalidSessionError,
+  StoreUnavailableError,
   UnknownEmailError,
 } from '../../domain/errors.js';
 
 export interface ErrorLogger {
   error(details: object, message: string): void;
+  warn(details: object, message: string): void;
 }
 
 interface ErrorResponse {
   readonly status: number;
   readonly message: string;
+  readonly retryAfterSeconds?: number;
 }
+
+// A store outage is usually a failover or a restart: a few seconds.
+const STORE_RETRY_AFTER_SECONDS = 5;
 
 /** The one place where errors become HTTP statuses. Anything not listed here is a 500. */
 function errorResponseFor(error: unknown): ErrorResponse | undefined {
@@ -27,16 +33,19 @@ function errorResponseFor(error: unknown): ErrorResponse | undefined {
   if (error instanceof InvalidSessionError) return { status: 403, message: error.message };
   if (error instanceof UnknownEmailError) return { status: 403, message: error.message };
   if (error instanceof InvalidResetTokenError) return { status: 403, message: error.message };
+  if (error instanceof StoreUnavailableError) {
+    return { status: 503, message: error.message, retryAfterSeconds: STORE_RETRY_AFTER_SECONDS };
+  }
   // Errors raised on purpose by this adapter, the router or Koa, whose message is meant for the client.
   if (error instanceof HttpError && error.expose) return { status: error.status, message: error.message };
   return undefined;
 }
 
-function describeUnexpected(error: unknown): object {
+function describe(error: unknown): object {
   // Only name, message and stack: arbitrary properties of a library's error may carry request data.
-  return error instanceof Error
-    ? { err: { type: error.name, message: error.message, stack: error.stack } }
-    : { err: { type: typeof error } };
+  if (!(error instanceof Error)) return { err: { type: typeof error } };
+  const cause = error.cause instanceof Error ? { type: error.cause.name, message: error.cause.message } : undefined;
+  return { err: { type: error.name, message: error.message, stack: error.stack, cause } };
 }
 
 /**
@@ -51,12 +60,15 @@ export function errorResponses(logger: ErrorLogger): Middleware {
     } catch (error) {
       let response = errorResponseFor(error);
       if (response === undefined) {
-        logger.error(describeUnexpected(error), 'unexpected error');
+        logger.error(describe(error), 'unexpected error');
         response = { status: 500, message: 'internal server error' };
+      } else if (response.status >= 500) {
+        logger.warn(describe(error), 'store unavailable');
       }
       if (ctx.headerSent) return;
       ctx.status = response.status;
       ctx.body = { message: response.message };
+      if (response.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(response.retryAfterSeconds));
       return;
     }
     if (ctx.body == null || ctx.body === '') {
