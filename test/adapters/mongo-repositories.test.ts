@@ -28,9 +28,10 @@ describeWithMongo('MongoDB repositories', (mongo) => {
       opened.push(await openStore(mongo(), dbName), await openStore(mongo(), dbName));
       const client = await MongoClient.connect(mongo().uri);
       try {
-        const users = await client.db(dbName).collection('users').listIndexes().toArray();
-        const sessions = await client.db(dbName).collection('sessions').listIndexes().toArray();
-        const byName = (indexes: typeof users) => Object.fromEntries(indexes.map((index) => [index.name, index]));
+        const users = (await client.db(dbName).collection('users').listIndexes().toArray()) as Array<Record<string, unknown>>;
+        const sessions = (await client.db(dbName).collection('sessions').listIndexes().toArray()) as Array<Record<string, unknown>>;
+        const byName = (indexes: Array<Record<string, unknown>>): Record<string, Record<string, unknown>> =>
+          Object.fromEntries(indexes.map((index) => [String(index.name), index]));
         expect(byName(users).email_unique).to.deep.include({ key: { email: 1 }, unique: true });
         expect(byName(users).reset_token_hash_unique).to.deep.include({
           key: { resetTokenHash: 1 },
