@@ -17,7 +17,7 @@ import { TOKENS } from './tokens.js';
 
 /**
  * The composition root: the only place that knows which adapter serves which port. It opens the
- * configured store (for MongoDB: the process's one client); `unbindAllAsync()` closes it.
+ * configured store (for MongoDB: the process's one client); disposeContainer() closes it.
  * Everything is a singleton; tests may rebind a port (a manual clock, say) before the first get.
  */
 export async function createContainer(config: Config, logger: Logger): Promise<Container> {
@@ -26,10 +26,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   container.bind(TOKENS.Logger).toConstantValue(logger);
 
   const store = await openStore(config, logger);
-  container
-    .bind(TOKENS.Store)
-    .toConstantValue(store)
-    .onDeactivation(() => store.close());
+  container.bind(TOKENS.Store).toConstantValue(store);
   container.bind(TOKENS.UserRepository).toConstantValue(store.users);
   container.bind(TOKENS.SessionRepository).toConstantValue(store.sessions);
   container.bind(TOKENS.PasswordHasher).toConstantValue(new BcryptPasswordHasher(config.bcryptCost));
@@ -39,6 +36,12 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
 
   bindUseCases(container, config);
   return container;
+}
+
+/** Lets go of what createContainer opened. */
+export async function disposeContainer(container: Container): Promise<void> {
+  await container.get(TOKENS.Store).close();
+  await container.unbindAllAsync();
 }
 
 function bindUseCases(container: Container, config: Config): void {

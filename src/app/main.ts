@@ -1,7 +1,7 @@
 import type { Container } from 'inversify';
 import { MongoUnreachableError } from '../adapters/mongodb/mongo-store.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createContainer } from './container.js';
+import { createContainer, disposeContainer } from './container.js';
 import { buildHttpApp, listen } from './http-server.js';
 import { createLogger } from './logger.js';
 
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     void running
       .close(config.shutdownTimeoutSeconds * 1000)
-      .then(() => container.unbindAllAsync())
+      .then(() => disposeContainer(container))
       .then(() => {
         logger.info('stopped');
         process.exit(0);

@@ -1,19 +1,20 @@
 import { expect } from 'chai';
 import { clientFor, sessionCookieOf } from '../support/http-client.js';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { describeForEachStore } from '../support/stores.js';
 
 // The seed service's own end-to-end script, step by step, against the real entry point in a child process.
 const EMAIL = 'guillaume@holberton.io';
 const PASSWD = 'b4l0u';
 const NEW_PASSWD = 't4rt1fl3tt3';
 
-describe('end to end: the seed flow against the running service', function () {
-  this.timeout(60_000);
+describeForEachStore('end to end: the seed flow against the running service', (storeEnv) => {
   let service: ServiceProcess;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(60_000);
     // The seed's passwords are 5 and 11 characters: its clients run with a lower minimum.
-    service = await startServiceProcess({ PASSWORD_MIN_LENGTH: '5' });
+    service = await startServiceProcess({ ...storeEnv(), PASSWORD_MIN_LENGTH: '5' });
   });
 
   after(async () => {

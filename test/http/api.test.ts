@@ -3,6 +3,7 @@ import { TOKENS } from '../../src/app/tokens.js';
 import { InMemoryUserRepository } from '../../src/adapters/memory/in-memory-user-repository.js';
 import { clientFor, request, sessionCookieOf, type Client, type Reply } from '../support/http-client.js';
 import { DAY, MINUTE, SECOND } from '../support/manual-clock.js';
+import { describeForEachStore } from '../support/stores.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const EMAIL = 'bob@example.com';
@@ -22,12 +23,12 @@ function expectError(reply: Reply, status: number, message?: string | RegExp): v
   else if (message instanceof RegExp) expect(actual).to.match(message);
 }
 
-describe('HTTP API', () => {
+describeForEachStore('HTTP API', (storeEnv) => {
   let server: TestServer;
   let api: Client;
 
   beforeEach(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ env: storeEnv() });
     api = clientFor(server.url);
   });
 
@@ -179,7 +180,7 @@ describe('HTTP API', () => {
 
   describe('session cookie settings', () => {
     it('adds Secure when COOKIE_SECURE=true and follows SESSION_TTL', async () => {
-      const secure = await startTestServer({ env: { COOKIE_SECURE: 'true', SESSION_TTL: '1h' } });
+      const secure = await startTestServer({ env: { ...storeEnv(), COOKIE_SECURE: 'true', SESSION_TTL: '1h' } });
       try {
         const client = clientFor(secure.url);
         await client.post('/users', { form: { email: EMAIL, password: PASSWORD } });
@@ -340,6 +341,7 @@ describe('HTTP API', () => {
   describe('unexpected failures', () => {
     it('answer a bare 500 in JSON, with no stack trace', async () => {
       const failing = await startTestServer({
+        env: storeEnv(),
         configure: (container) => {
           const users = new InMemoryUserRepository();
           users.findByEmail = () => Promise.reject(new Error('disk on fire at /var/lib/secret'));

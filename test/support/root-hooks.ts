@@ -5,5 +5,11 @@ export const mochaHooks = {
   async afterAll(this: Mocha.Context): Promise<void> {
     this.timeout(30_000);
     await stopSharedTestMongo();
+    // A handle left open (an unclosed client, server or timer) would keep mocha alive forever: say so
+    // and fail, rather than hang CI.
+    setTimeout(() => {
+      console.error(`\nthe test run left handles open: ${JSON.stringify(process.getActiveResourcesInfo())}`);
+      process.exit(1);
+    }, 15_000).unref();
   },
 };

@@ -1,7 +1,7 @@
 import type { Container } from 'inversify';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/app/config.js';
-import { createContainer } from '../../src/app/container.js';
+import { createContainer, disposeContainer } from '../../src/app/container.js';
 import { buildHttpApp, listen } from '../../src/app/http-server.js';
 import { TOKENS } from '../../src/app/tokens.js';
 import { ManualClock } from './manual-clock.js';
@@ -40,7 +40,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     container,
     close: async () => {
       await running.close(1000);
-      await container.unbindAllAsync();
+      await disposeContainer(container);
     },
   };
 }
