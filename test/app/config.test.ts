@@ -58,6 +58,30 @@ describe('configuration', () => {
     });
   });
 
+  it('reads the MongoDB settings when STORE=mongodb, with their defaults', () => {
+    expect(loadConfig({ STORE: 'mongodb', MONGODB_URI: 'mongodb://db1:27017,db2:27017/?replicaSet=rs0' }).mongodb).to.deep.equal({
+      uri: 'mongodb://db1:27017,db2:27017/?replicaSet=rs0',
+      dbName: 'auth',
+      writeConcern: 'majority',
+      timeoutSeconds: 2,
+      startupTimeoutSeconds: 30,
+    });
+    const custom = loadConfig({
+      STORE: 'mongodb',
+      MONGODB_URI: 'mongodb+srv://user:pw@cluster0.example.net/',
+      MONGODB_DB: 'accounts',
+      MONGODB_WRITE_CONCERN: '2',
+      MONGODB_TIMEOUT: '5s',
+      MONGODB_STARTUP_TIMEOUT: '2m',
+    });
+    expect(custom.mongodb).to.include({ dbName: 'accounts', writeConcern: 2, timeoutSeconds: 5, startupTimeoutSeconds: 120 });
+    expect(loadConfig({ MONGODB_URI: 'mongodb://db1/' }).mongodb, 'ignored unless STORE=mongodb').to.equal(undefined);
+  });
+
+  it('requires MONGODB_URI when STORE=mongodb', () => {
+    expect(configError({ STORE: 'mongodb' })).to.contain('MONGODB_URI is required when STORE=mongodb');
+  });
+
   it('accepts durations in seconds or with a unit', () => {
     expect(loadConfig({ SESSION_TTL: '45' }).sessionTtlSeconds).to.equal(45);
     expect(loadConfig({ SESSION_TTL: '45s' }).sessionTtlSeconds).to.equal(45);
@@ -72,6 +96,11 @@ describe('configuration', () => {
   const invalid: Record<string, string[]> = {
     PORT: ['http', '-1', '65536', '80.5'],
     STORE: ['postgres', 'MEMORY'],
+    MONGODB_URI: ['http://db.example.com', 'db.example.com:27017'],
+    MONGODB_DB: ['a/b', 'has space', 'x'.repeat(64)],
+    MONGODB_WRITE_CONCERN: ['0', 'all', '-1'],
+    MONGODB_TIMEOUT: ['fast'],
+    MONGODB_STARTUP_TIMEOUT: ['0'],
     BCRYPT_COST: ['3', '32', 'twelve'],
     PASSWORD_MIN_LENGTH: ['0', '73'],
     SESSION_TTL: ['0', '-5', '14 days', '1w', '1.5h'],

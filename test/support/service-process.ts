@@ -56,17 +56,24 @@ export async function startServiceProcess(env: Record<string, string> = {}): Pro
 }
 
 /** Runs the entry point to completion (for start-up failures) and returns its exit code and output. */
-export async function runServiceToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export async function runServiceToExit(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string; stderr: string; ms: number }> {
+  const started = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...TEST_ENV, HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+    stderr += chunk;
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   const [code] = (await once(child, 'exit')) as [number | null];
   clearTimeout(timer);
-  return { code, output };
+  return { code, output, stderr, ms: Date.now() - started };
 }
