@@ -38,6 +38,42 @@ function boolean(fallback: boolean) {
     .transform((value) => value === 'true');
 }
 
+/** "<attempts>/<window>", e.g. "100/1m": at most 100 attempts per minute. */
+function rateLimit(fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .refine((value) => /^[1-9]\d{0,6}\/[1-9]\d{0,9}[smhd]?$/.test(value), {
+      error: 'must be <attempts>/<window>, e.g. 100/1m or 5/15m',
+    })
+    .transform((value) => {
+      const [attempts = '', window = ''] = value.split('/');
+      const unit = /[smhd]$/.test(window) ? window.slice(-1) : 's';
+      return { attempts: Number(attempts), windowSeconds: Number.parseInt(window, 10) * (DURATION_UNITS[unit] ?? 1) };
+    });
+}
+
+function origins() {
+  return z
+    .string()
+    .default('')
+    .refine(
+      (value) =>
+        value
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '')
+          .every((item) => URL.canParse(item) && new URL(item).origin === item.replace(/\/$/, '')),
+      { error: 'must be a comma-separated list of origins such as https://app.example.com' },
+    )
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim().replace(/\/$/, ''))
+        .filter((item) => item !== ''),
+    );
+}
+
 function oneOf<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) {
   return z.enum(values, { error: `must be one of: ${values.join(', ')}` }).default(fallback);
 }
@@ -85,6 +121,12 @@ const schema = z.object({
   RESET_TOKEN_DELIVERY: oneOf(['response'], 'response'),
   SHUTDOWN_TIMEOUT: duration('10s'),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  RATE_LIMIT: oneOf(['on', 'off'], 'on'),
+  RATE_LIMIT_ADDRESS: rateLimit('100/1m'),
+  RATE_LIMIT_ACCOUNT: rateLimit('10/15m'),
+  RATE_LIMIT_LOGIN_FAILURES: rateLimit('5/15m'),
+  RATE_LIMIT_ACCOUNT_LOGIN_FAILURES: rateLimit('100/1h'),
+  ALLOWED_ORIGINS: origins(),
 });
 
 export interface MongoConfig {
@@ -93,6 +135,18 @@ export interface MongoConfig {
   readonly writeConcern: 'majority' | number;
   readonly timeoutSeconds: number;
   readonly startupTimeoutSeconds: number;
+}
+
+export interface RateLimitConfig {
+  readonly attempts: number;
+  readonly windowSeconds: number;
+}
+
+export interface RateLimitsConfig {
+  readonly requestsByAddress: RateLimitConfig;
+  readonly requestsByAccount: RateLimitConfig;
+  readonly logInFailuresByAccountAndAddress: RateLimitConfig;
+  readonly logInFailuresByAccount: RateLimitConfig;
 }
 
 export interface Config {
@@ -110,6 +164,10 @@ export interface Config {
   readonly resetTokenDelivery: 'response';
   readonly shutdownTimeoutSeconds: number;
   readonly logLevel: string;
+  /** Null when RATE_LIMIT=off. */
+  readonly rateLimits: RateLimitsConfig | null;
+  /** Origins besides the service's own allowed to make cookie-authenticated state changes. */
+  readonly allowedOrigins: readonly string[];
 }
 
 /** Reads and validates the environment once; an invalid value stops start-up with the variable's name. */
@@ -150,5 +208,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     resetTokenDelivery: env_.RESET_TOKEN_DELIVERY,
     shutdownTimeoutSeconds: env_.SHUTDOWN_TIMEOUT,
     logLevel: env_.LOG_LEVEL,
+    rateLimits:
+      env_.RATE_LIMIT === 'off'
+        ? null
+        : {
+            requestsByAddress: env_.RATE_LIMIT_ADDRESS,
+            requestsByAccount: env_.RATE_LIMIT_ACCOUNT,
+            logInFailuresByAccountAndAddress: env_.RATE_LIMIT_LOGIN_FAILURES,
+            logInFailuresByAccount: env_.RATE_LIMIT_ACCOUNT_LOGIN_FAILURES,
+          },
+    allowedOrigins: env_.ALLOWED_ORIGINS,
   };
 }

@@ -4,15 +4,17 @@ import { BcryptPasswordHasher } from '../adapters/bcrypt/bcrypt-password-hasher.
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { RandomTokenGenerator } from '../adapters/crypto/random-token-generator.js';
 import { ResponseResetTokenNotifier } from '../adapters/notifier/response-reset-token-notifier.js';
+import { UnlimitedAttemptLimiter } from '../adapters/rate-limit/flexible-attempt-limiter.js';
+import { Throttle, type AttemptLimits } from '../domain/rules/throttle.js';
 import { GetProfile } from '../domain/use-cases/get-profile.js';
 import { LogIn } from '../domain/use-cases/log-in.js';
 import { LogOut } from '../domain/use-cases/log-out.js';
 import { RegisterUser } from '../domain/use-cases/register-user.js';
 import { RequestPasswordReset } from '../domain/use-cases/request-password-reset.js';
 import { ResetPassword } from '../domain/use-cases/reset-password.js';
-import type { Config } from './config.js';
+import type { Config, RateLimitsConfig } from './config.js';
 import type { Logger } from './logger.js';
-import { openStore } from './store.js';
+import { openStore, type Store } from './store.js';
 import { TOKENS } from './tokens.js';
 
 /**
@@ -29,6 +31,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   container.bind(TOKENS.Store).toConstantValue(store);
   container.bind(TOKENS.UserRepository).toConstantValue(store.users);
   container.bind(TOKENS.SessionRepository).toConstantValue(store.sessions);
+  container.bind(TOKENS.Throttle).toConstantValue(new Throttle(attemptLimits(config.rateLimits, store)));
   container.bind(TOKENS.PasswordHasher).toConstantValue(new BcryptPasswordHasher(config.bcryptCost));
   container.bind(TOKENS.TokenGenerator).toConstantValue(new RandomTokenGenerator());
   container.bind(TOKENS.Clock).toConstantValue(new SystemClock());
@@ -36,6 +39,25 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
 
   bindUseCases(container, config);
   return container;
+}
+
+/** The throttling limits, counted in the configured store; with RATE_LIMIT=off, nothing is counted. */
+function attemptLimits(limits: RateLimitsConfig | null, store: Store): AttemptLimits {
+  if (limits === null) {
+    const unlimited = new UnlimitedAttemptLimiter();
+    return {
+      requestsByAddress: unlimited,
+      requestsByAccount: unlimited,
+      logInFailuresByAccountAndAddress: unlimited,
+      logInFailuresByAccount: unlimited,
+    };
+  }
+  return {
+    requestsByAddress: store.attemptLimiter({ name: 'address', ...limits.requestsByAddress }),
+    requestsByAccount: store.attemptLimiter({ name: 'account', ...limits.requestsByAccount }),
+    logInFailuresByAccountAndAddress: store.attemptLimiter({ name: 'login-failures', ...limits.logInFailuresByAccountAndAddress }),
+    logInFailuresByAccount: store.attemptLimiter({ name: 'account-login-failures', ...limits.logInFailuresByAccount }),
+  };
 }
 
 /** Lets go of what createContainer opened. */
@@ -46,20 +68,20 @@ export async function disposeContainer(container: Container): Promise<void> {
 
 function bindUseCases(container: Container, config: Config): void {
   const passwordPolicy = { minLength: config.passwordMinLength };
-  const { UserRepository, SessionRepository, PasswordHasher, TokenGenerator, Clock, ResetTokenNotifier } = TOKENS;
+  const { UserRepository, SessionRepository, PasswordHasher, TokenGenerator, Clock, ResetTokenNotifier, Throttle } = TOKENS;
 
   container
     .bind(TOKENS.RegisterUser)
     .toResolvedValue(
-      (users, hasher, tokens, clock) => new RegisterUser(users, hasher, tokens, clock, passwordPolicy),
-      [UserRepository, PasswordHasher, TokenGenerator, Clock],
+      (users, hasher, tokens, clock, throttle) => new RegisterUser(users, hasher, tokens, clock, passwordPolicy, throttle),
+      [UserRepository, PasswordHasher, TokenGenerator, Clock, Throttle],
     );
   container
     .bind(TOKENS.LogIn)
     .toResolvedValue(
-      (users, sessions, hasher, tokens, clock) =>
-        new LogIn(users, sessions, hasher, tokens, clock, { sessionTtlMs: config.sessionTtlSeconds * 1000 }),
-      [UserRepository, SessionRepository, PasswordHasher, TokenGenerator, Clock],
+      (users, sessions, hasher, tokens, clock, throttle) =>
+        new LogIn(users, sessions, hasher, tokens, clock, { sessionTtlMs: config.sessionTtlSeconds * 1000 }, throttle),
+      [UserRepository, SessionRepository, PasswordHasher, TokenGenerator, Clock, Throttle],
     );
   container
     .bind(TOKENS.LogOut)
@@ -74,14 +96,21 @@ function bindUseCases(container: Container, config: Config): void {
   container
     .bind(TOKENS.RequestPasswordReset)
     .toResolvedValue(
-      (users, tokens, notifier, clock) =>
-        new RequestPasswordReset(users, tokens, notifier, clock, { resetTokenTtlMs: config.resetTokenTtlSeconds * 1000 }),
-      [UserRepository, TokenGenerator, ResetTokenNotifier, Clock],
+      (users, tokens, notifier, clock, throttle) =>
+        new RequestPasswordReset(
+          users,
+          tokens,
+          notifier,
+          clock,
+          { resetTokenTtlMs: config.resetTokenTtlSeconds * 1000 },
+          throttle,
+        ),
+      [UserRepository, TokenGenerator, ResetTokenNotifier, Clock, Throttle],
     );
   container
     .bind(TOKENS.ResetPassword)
     .toResolvedValue(
-      (users, sessions, hasher, clock) => new ResetPassword(users, sessions, hasher, clock, passwordPolicy),
-      [UserRepository, SessionRepository, PasswordHasher, Clock],
+      (users, sessions, hasher, clock, throttle) => new ResetPassword(users, sessions, hasher, clock, passwordPolicy, throttle),
+      [UserRepository, SessionRepository, PasswordHasher, Clock, Throttle],
     );
 }

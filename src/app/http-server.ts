@@ -25,6 +25,7 @@ export function buildHttpApp(container: Container): Koa {
       sessionTtlSeconds: config.sessionTtlSeconds,
       bodyLimitBytes: BODY_LIMIT_BYTES,
       trustProxy: config.trustProxy,
+      allowedOrigins: config.allowedOrigins,
       logger: container.get(TOKENS.Logger),
     },
   );

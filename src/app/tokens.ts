@@ -11,6 +11,7 @@ import type { LogOut } from '../domain/use-cases/log-out.js';
 import type { RegisterUser } from '../domain/use-cases/register-user.js';
 import type { RequestPasswordReset } from '../domain/use-cases/request-password-reset.js';
 import type { ResetPassword } from '../domain/use-cases/reset-password.js';
+import type { Throttle } from '../domain/rules/throttle.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Store } from './store.js';
@@ -27,6 +28,7 @@ export const TOKENS = {
   TokenGenerator: Symbol('TokenGenerator') as ServiceIdentifier<TokenGenerator>,
   Clock: Symbol('Clock') as ServiceIdentifier<Clock>,
   ResetTokenNotifier: Symbol('ResetTokenNotifier') as ServiceIdentifier<ResetTokenNotifier>,
+  Throttle: Symbol('Throttle') as ServiceIdentifier<Throttle>,
 
   RegisterUser: Symbol('RegisterUser') as ServiceIdentifier<RegisterUser>,
   LogIn: Symbol('LogIn') as ServiceIdentifier<LogIn>,

@@ -60,3 +60,10 @@ export class StoreUnavailableError extends DomainError {
     if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
+
+/** Over a rate limit: the attempt was not made. Throttling, not a lockout: it ends after retryAfterSeconds. */
+export class TooManyAttemptsError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('too many attempts, please retry later');
+  }
+}

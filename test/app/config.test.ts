@@ -26,7 +26,32 @@ describe('configuration', () => {
       resetTokenDelivery: 'response',
       shutdownTimeoutSeconds: 10,
       logLevel: 'info',
+      rateLimits: {
+        requestsByAddress: { attempts: 100, windowSeconds: 60 },
+        requestsByAccount: { attempts: 10, windowSeconds: 900 },
+        logInFailuresByAccountAndAddress: { attempts: 5, windowSeconds: 900 },
+        logInFailuresByAccount: { attempts: 100, windowSeconds: 3600 },
+      },
+      allowedOrigins: [],
     });
+  });
+
+  it('reads the rate limits, RATE_LIMIT=off and ALLOWED_ORIGINS', () => {
+    const config = loadConfig({
+      RATE_LIMIT_ADDRESS: '20/30s',
+      RATE_LIMIT_ACCOUNT: '3/1h',
+      RATE_LIMIT_LOGIN_FAILURES: '10/5m',
+      RATE_LIMIT_ACCOUNT_LOGIN_FAILURES: '50/1d',
+      ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:3000/',
+    });
+    expect(config.rateLimits).to.deep.equal({
+      requestsByAddress: { attempts: 20, windowSeconds: 30 },
+      requestsByAccount: { attempts: 3, windowSeconds: 3600 },
+      logInFailuresByAccountAndAddress: { attempts: 10, windowSeconds: 300 },
+      logInFailuresByAccount: { attempts: 50, windowSeconds: 86400 },
+    });
+    expect(config.allowedOrigins).to.deep.equal(['https://app.example.com', 'http://localhost:3000']);
+    expect(loadConfig({ RATE_LIMIT: 'off' }).rateLimits).to.equal(null);
   });
 
   it('reads every variable', () => {
@@ -110,6 +135,12 @@ describe('configuration', () => {
     RESET_TOKEN_DELIVERY: ['carrier-pigeon'],
     SHUTDOWN_TIMEOUT: ['never'],
     LOG_LEVEL: ['loud'],
+    RATE_LIMIT: ['disabled', 'false'],
+    RATE_LIMIT_ADDRESS: ['100', '0/1m', '100/0', 'lots/1m', '100/1w'],
+    RATE_LIMIT_ACCOUNT: ['10 per 15m'],
+    RATE_LIMIT_LOGIN_FAILURES: ['-5/15m'],
+    RATE_LIMIT_ACCOUNT_LOGIN_FAILURES: ['5/'],
+    ALLOWED_ORIGINS: ['*', 'app.example.com', 'https://app.example.com/path'],
   };
   for (const [variable, values] of Object.entries(invalid)) {
     it(`refuses an invalid ${variable}, naming the variable and not echoing the value`, () => {

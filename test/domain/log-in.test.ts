@@ -5,7 +5,7 @@ import type { PasswordHasher } from '../../src/domain/ports/password-hasher.js';
 import { digestToken } from '../../src/domain/rules/secret-token.js';
 import { DAY } from '../support/manual-clock.js';
 import { rejection } from '../support/rejection.js';
-import { EMAIL, PASSWORD, useCaseFixture } from '../support/use-case-fixture.js';
+import { ADDRESS, EMAIL, PASSWORD, useCaseFixture } from '../support/use-case-fixture.js';
 
 /** Records every bcrypt comparison, to show what work a log-in does. */
 class RecordingHasher implements PasswordHasher {
@@ -25,8 +25,8 @@ class RecordingHasher implements PasswordHasher {
 describe('LogIn', () => {
   it('creates a session for the right password, with the normalised email', async () => {
     const { registerUser, logIn, sessions, clock } = await useCaseFixture();
-    await registerUser.execute({ email: EMAIL, password: PASSWORD });
-    const result = await logIn.execute({ email: ' ALICE@example.com', password: PASSWORD });
+    await registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+    const result = await logIn.execute({ email: ' ALICE@example.com', password: PASSWORD, clientAddress: ADDRESS });
     expect(result.email).to.equal(EMAIL);
     expect(result.expiresAt.getTime()).to.equal(clock.now().getTime() + 14 * DAY);
     const stored = await sessions.findById(digestToken(result.sessionToken));
@@ -35,9 +35,9 @@ describe('LogIn', () => {
 
   it('refuses a wrong password and an unknown email with the same error', async () => {
     const { registerUser, logIn } = await useCaseFixture();
-    await registerUser.execute({ email: EMAIL, password: PASSWORD });
-    const wrong = await rejection(logIn.execute({ email: EMAIL, password: 'wrong password' }));
-    const unknown = await rejection(logIn.execute({ email: 'nobody@example.com', password: PASSWORD }));
+    await registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+    const wrong = await rejection(logIn.execute({ email: EMAIL, password: 'wrong password', clientAddress: ADDRESS }));
+    const unknown = await rejection(logIn.execute({ email: 'nobody@example.com', password: PASSWORD, clientAddress: ADDRESS }));
     expect(wrong).to.be.instanceOf(InvalidCredentialsError);
     expect(unknown).to.be.instanceOf(InvalidCredentialsError);
     expect(unknown.message).to.equal(wrong.message);
@@ -46,8 +46,8 @@ describe('LogIn', () => {
   describe('session token (rule 3)', () => {
     it('is URL-safe, carries at least 128 bits, and is stored only as its SHA-256 digest', async () => {
       const { registerUser, logIn, sessions } = await useCaseFixture();
-      await registerUser.execute({ email: EMAIL, password: PASSWORD });
-      const { sessionToken } = await logIn.execute({ email: EMAIL, password: PASSWORD });
+      await registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+      const { sessionToken } = await logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
       expect(sessionToken).to.match(/^[A-Za-z0-9_-]+$/);
       expect(sessionToken.length * 6).to.be.at.least(128);
       expect(await sessions.findById(sessionToken)).to.equal(null);
@@ -58,8 +58,8 @@ describe('LogIn', () => {
 
     it('lasts SESSION_TTL', async () => {
       const { registerUser, logIn, clock } = await useCaseFixture({ env: { SESSION_TTL: '2h' } });
-      await registerUser.execute({ email: EMAIL, password: PASSWORD });
-      const { expiresAt } = await logIn.execute({ email: EMAIL, password: PASSWORD });
+      await registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+      const { expiresAt } = await logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
       expect(expiresAt.getTime() - clock.now().getTime()).to.equal(2 * 3600 * 1000);
     });
   });
@@ -67,9 +67,9 @@ describe('LogIn', () => {
   describe('no session fixation (rule 4)', () => {
     it('creates a fresh session at every log-in, keeping the others (several devices)', async () => {
       const { registerUser, logIn, getProfile } = await useCaseFixture();
-      await registerUser.execute({ email: EMAIL, password: PASSWORD });
+      await registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
       const tokens = new Set<string>();
-      for (let i = 0; i < 5; i += 1) tokens.add((await logIn.execute({ email: EMAIL, password: PASSWORD })).sessionToken);
+      for (let i = 0; i < 5; i += 1) tokens.add((await logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).sessionToken);
       expect(tokens.size).to.equal(5);
       for (const sessionToken of tokens) expect(await getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL });
     });
@@ -79,11 +79,11 @@ describe('LogIn', () => {
     it('makes an unknown email pay for one bcrypt comparison at the configured cost, like a wrong password', async () => {
       const hasher = new RecordingHasher();
       const { registerUser, logIn } = await useCaseFixture({ hasher });
-      await registerUser.execute({ email: EMAIL, password: PASSWORD });
+      await registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
 
-      await rejection(logIn.execute({ email: EMAIL, password: 'wrong password' }));
-      await rejection(logIn.execute({ email: 'nobody@example.com', password: PASSWORD }));
-      await rejection(logIn.execute({ email: 'nobody-else@example.com', password: PASSWORD }));
+      await rejection(logIn.execute({ email: EMAIL, password: 'wrong password', clientAddress: ADDRESS }));
+      await rejection(logIn.execute({ email: 'nobody@example.com', password: PASSWORD, clientAddress: ADDRESS }));
+      await rejection(logIn.execute({ email: 'nobody-else@example.com', password: PASSWORD, clientAddress: ADDRESS }));
 
       expect(hasher.verified).to.have.length(3);
       const [real, dummy, dummyAgain] = hasher.verified;
@@ -97,15 +97,15 @@ describe('LogIn', () => {
   it('refuses a password over 72 bytes at log-in as invalid input, never comparing a truncation', async () => {
     const hasher = new RecordingHasher();
     const { logIn } = await useCaseFixture({ hasher });
-    const error = await rejection(logIn.execute({ email: EMAIL, password: 'x'.repeat(73) }));
+    const error = await rejection(logIn.execute({ email: EMAIL, password: 'x'.repeat(73), clientAddress: ADDRESS }));
     expect(error).to.be.instanceOf(InvalidInputError).with.property('field', 'password');
     expect(hasher.verified).to.have.length(0);
   });
 
   it('does not apply the minimum length at log-in (raising it must not lock out older accounts)', async () => {
     const { registerUser, logIn } = await useCaseFixture();
-    await registerUser.execute({ email: EMAIL, password: PASSWORD });
-    const error = await rejection(logIn.execute({ email: EMAIL, password: 'abc' }));
+    await registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+    const error = await rejection(logIn.execute({ email: EMAIL, password: 'abc', clientAddress: ADDRESS }));
     expect(error).to.be.instanceOf(InvalidCredentialsError);
   });
 });

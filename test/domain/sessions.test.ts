@@ -2,12 +2,12 @@ import { expect } from 'chai';
 import { InvalidSessionError } from '../../src/domain/errors.js';
 import { DAY, SECOND } from '../support/manual-clock.js';
 import { rejection } from '../support/rejection.js';
-import { EMAIL, PASSWORD, useCaseFixture } from '../support/use-case-fixture.js';
+import { ADDRESS, EMAIL, PASSWORD, useCaseFixture } from '../support/use-case-fixture.js';
 
 async function loggedIn(env?: Record<string, string>) {
   const fixture = await useCaseFixture({ env });
-  await fixture.registerUser.execute({ email: EMAIL, password: PASSWORD });
-  const { sessionToken } = await fixture.logIn.execute({ email: EMAIL, password: PASSWORD });
+  await fixture.registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+  const { sessionToken } = await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
   return { ...fixture, sessionToken };
 }
 
@@ -47,7 +47,7 @@ describe('GetProfile', () => {
 describe('LogOut (rule 4)', () => {
   it('ends only the session it is given', async () => {
     const { logIn, logOut, getProfile, sessionToken } = await loggedIn();
-    const other = (await logIn.execute({ email: EMAIL, password: PASSWORD })).sessionToken;
+    const other = (await logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).sessionToken;
     await logOut.execute({ sessionToken });
     expect(await rejection(getProfile.execute({ sessionToken }))).to.be.instanceOf(InvalidSessionError);
     expect(await getProfile.execute({ sessionToken: other })).to.deep.equal({ email: EMAIL });
@@ -59,7 +59,7 @@ describe('LogOut (rule 4)', () => {
     expect(await rejection(logOut.execute({ sessionToken: 'unknown' }))).to.be.instanceOf(InvalidSessionError);
     await logOut.execute({ sessionToken });
     expect(await rejection(logOut.execute({ sessionToken }))).to.be.instanceOf(InvalidSessionError);
-    const later = (await logIn.execute({ email: EMAIL, password: PASSWORD })).sessionToken;
+    const later = (await logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).sessionToken;
     clock.advance(14 * DAY);
     expect(await rejection(logOut.execute({ sessionToken: later }))).to.be.instanceOf(InvalidSessionError);
   });

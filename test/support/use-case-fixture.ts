@@ -33,3 +33,5 @@ export type UseCaseFixture = Awaited<ReturnType<typeof useCaseFixture>>;
 
 export const EMAIL = 'alice@example.com';
 export const PASSWORD = 'correct horse battery';
+/** The client address use cases are called with (TEST-NET-1, RFC 5737). */
+export const ADDRESS = '192.0.2.1';

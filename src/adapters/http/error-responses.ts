@@ -8,6 +8,7 @@ import {
   InvalidResetTokenError,
   InvalidSessionError,
   StoreUnavailableError,
+  TooManyAttemptsError,
   UnknownEmailError,
 } from '../../domain/errors.js';
 
@@ -33,6 +34,9 @@ function errorResponseFor(error: unknown): ErrorResponse | undefined {
   if (error instanceof InvalidSessionError) return { status: 403, message: error.message };
   if (error instanceof UnknownEmailError) return { status: 403, message: error.message };
   if (error instanceof InvalidResetTokenError) return { status: 403, message: error.message };
+  if (error instanceof TooManyAttemptsError) {
+    return { status: 429, message: error.message, retryAfterSeconds: error.retryAfterSeconds };
+  }
   if (error instanceof StoreUnavailableError) {
     return { status: 503, message: error.message, retryAfterSeconds: STORE_RETRY_AFTER_SECONDS };
   }

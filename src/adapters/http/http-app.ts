@@ -7,7 +7,9 @@ import type { RegisterUser } from '../../domain/use-cases/register-user.js';
 import type { RequestPasswordReset } from '../../domain/use-cases/request-password-reset.js';
 import type { ResetPassword } from '../../domain/use-cases/reset-password.js';
 import { errorResponses, type ErrorLogger } from './error-responses.js';
+import { requireSameOrigin } from './origin-check.js';
 import { parseRequestBody, stringField } from './request-body.js';
+import { securityHeaders } from './security-headers.js';
 import { clearSessionCookie, readSessionToken, setSessionCookie } from './session-cookie.js';
 
 export interface HttpUseCases {
@@ -23,7 +25,9 @@ export interface HttpAppOptions {
   readonly cookieSecure: boolean;
   readonly sessionTtlSeconds: number;
   readonly bodyLimitBytes: number;
+  /** Honour X-Forwarded-For and X-Forwarded-Proto/Host (Koa's app.proxy): only behind a proxy that sets them. */
   readonly trustProxy: boolean;
+  readonly allowedOrigins: readonly string[];
   readonly logger: ErrorLogger;
 }
 
@@ -43,6 +47,7 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
     const { email } = await useCases.registerUser.execute({
       email: stringField(form, 'email'),
       password: stringField(form, 'password'),
+      clientAddress: ctx.ip,
     });
     ctx.body = { email, message: 'user created' };
   });
@@ -52,6 +57,7 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
     const { email, sessionToken } = await useCases.logIn.execute({
       email: stringField(form, 'email'),
       password: stringField(form, 'password'),
+      clientAddress: ctx.ip,
     });
     setSessionCookie(ctx, sessionToken, cookie);
     ctx.body = { email, message: 'logged in' };
@@ -65,11 +71,15 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
   });
 
   router.get('/profile', async (ctx) => {
-    ctx.body = await useCases.getProfile.execute({ sessionToken: readSessionToken(ctx) });
+    const { email } = await useCases.getProfile.execute({ sessionToken: readSessionToken(ctx) });
+    ctx.body = { email };
   });
 
   router.post('/reset_password', body, async (ctx) => {
-    const result = await useCases.requestPasswordReset.execute({ email: stringField(ctx.request.body, 'email') });
+    const result = await useCases.requestPasswordReset.execute({
+      email: stringField(ctx.request.body, 'email'),
+      clientAddress: ctx.ip,
+    });
     ctx.body =
       result.resetToken === undefined
         ? { email: result.email, message: 'reset instructions sent' }
@@ -82,11 +92,14 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
       email: stringField(form, 'email'),
       resetToken: stringField(form, 'reset_token'),
       newPassword: stringField(form, 'new_password'),
+      clientAddress: ctx.ip,
     });
     ctx.body = { email, message: 'Password updated' };
   });
 
+  app.use(securityHeaders({ https: options.cookieSecure }));
   app.use(errorResponses(options.logger));
+  app.use(requireSameOrigin(options.allowedOrigins));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient, type Db, type W } from 'mongodb';
+import { RateLimiterMongo } from 'rate-limiter-flexible';
 import { ConnectionString } from 'mongodb-connection-string-url';
 import type { SessionDocument, UserDocument } from './documents.js';
 import { MongoSessionRepository } from './mongo-session-repository.js';
@@ -31,6 +32,7 @@ export function describeHosts(uri: string): string {
   }
 }
 
+const RATE_LIMITS_COLLECTION = 'rate_limits';
 const FIRST_RETRY_DELAY_MS = 250;
 const MAX_RETRY_DELAY_MS = 5000;
 
@@ -86,6 +88,23 @@ export class MongoStore {
     }
   }
 
+  /**
+   * A rate-limiter-flexible limiter counting in this database, so that limits hold across every
+   * instance of the service. All limits share the `rate_limits` collection, told apart by key prefix.
+   */
+  rateLimiter(limit: { name: string; attempts: number; windowSeconds: number }): RateLimiterMongo {
+    return new RateLimiterMongo({
+      storeClient: this.client,
+      dbName: this.db.databaseName,
+      tableName: RATE_LIMITS_COLLECTION,
+      keyPrefix: limit.name,
+      points: limit.attempts,
+      duration: limit.windowSeconds,
+      // Created by ensureIndexes at start-up instead, where a failure stops the service.
+      disableIndexesCreation: true,
+    });
+  }
+
   /** Answers when the database answers: what readiness means. */
   async ping(): Promise<void> {
     await storeOperation(() => this.db.command({ ping: 1 }));
@@ -116,5 +135,10 @@ async function ensureIndexes(db: Db): Promise<void> {
     { key: { userId: 1 }, name: 'user_id' },
     // MongoDB's TTL monitor deletes a session once expiresAt has passed (it runs about once a minute).
     { key: { expiresAt: 1 }, name: 'expires_at_ttl', expireAfterSeconds: 0 },
+  ]);
+  // The indexes rate-limiter-flexible expects: one counter per key, removed once its window is over.
+  await db.collection(RATE_LIMITS_COLLECTION).createIndexes([
+    { key: { key: 1 }, name: 'key_unique', unique: true },
+    { key: { expire: -1 }, name: 'expire_ttl', expireAfterSeconds: 0 },
   ]);
 }

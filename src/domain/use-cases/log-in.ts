@@ -7,10 +7,12 @@ import type { UserRepository } from '../ports/user-repository.js';
 import { normalizeEmail } from '../rules/email.js';
 import { acceptOfferedPassword } from '../rules/password.js';
 import { digestToken } from '../rules/secret-token.js';
+import type { Throttle } from '../rules/throttle.js';
 
 export interface LogInInput {
   readonly email: string;
   readonly password: string;
+  readonly clientAddress: string;
 }
 
 export interface LogInResult {
@@ -34,16 +36,20 @@ export class LogIn {
     private readonly tokens: TokenGenerator,
     private readonly clock: Clock,
     private readonly settings: SessionSettings,
+    private readonly throttle: Throttle,
   ) {}
 
   async execute(input: LogInInput): Promise<LogInResult> {
+    await this.throttle.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
     const password = acceptOfferedPassword(input.password);
+    await this.throttle.admitLogIn(email, input.clientAddress);
     const user = await this.users.findByEmail(email);
     // An unknown email pays for the same bcrypt comparison as a wrong password,
     // so the response time does not reveal which emails are registered.
     const matches = await this.hasher.verify(password, user?.passwordHash ?? (await this.hashOfNothing()));
     if (user === null || !matches) throw new InvalidCredentialsError();
+    await this.throttle.loggedIn(email, input.clientAddress);
 
     const sessionToken = this.tokens.generate();
     const now = this.clock.now();

@@ -4,10 +4,12 @@ import type { TokenGenerator } from '../ports/token-generator.js';
 import type { UserRepository } from '../ports/user-repository.js';
 import { normalizeEmail } from '../rules/email.js';
 import { acceptNewPassword, type PasswordPolicy } from '../rules/password.js';
+import type { Throttle } from '../rules/throttle.js';
 
 export interface RegisterUserInput {
   readonly email: string;
   readonly password: string;
+  readonly clientAddress: string;
 }
 
 export interface RegisterUserResult {
@@ -21,10 +23,13 @@ export class RegisterUser {
     private readonly tokens: TokenGenerator,
     private readonly clock: Clock,
     private readonly policy: PasswordPolicy,
+    private readonly throttle: Throttle,
   ) {}
 
   async execute(input: RegisterUserInput): Promise<RegisterUserResult> {
+    await this.throttle.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
+    await this.throttle.admitAccountRequest('register', email);
     const password = acceptNewPassword(input.password, this.policy);
     const passwordHash = await this.hasher.hash(password);
     const now = this.clock.now();

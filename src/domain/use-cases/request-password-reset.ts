@@ -5,9 +5,11 @@ import type { TokenGenerator } from '../ports/token-generator.js';
 import type { UserRepository } from '../ports/user-repository.js';
 import { normalizeEmail } from '../rules/email.js';
 import { digestToken } from '../rules/secret-token.js';
+import type { Throttle } from '../rules/throttle.js';
 
 export interface RequestPasswordResetInput {
   readonly email: string;
+  readonly clientAddress: string;
 }
 
 export interface RequestPasswordResetResult {
@@ -27,10 +29,13 @@ export class RequestPasswordReset {
     private readonly notifier: ResetTokenNotifier,
     private readonly clock: Clock,
     private readonly settings: ResetTokenSettings,
+    private readonly throttle: Throttle,
   ) {}
 
   async execute(input: RequestPasswordResetInput): Promise<RequestPasswordResetResult> {
+    await this.throttle.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
+    await this.throttle.admitAccountRequest('reset-request', email);
     const token = this.tokens.generate();
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.settings.resetTokenTtlMs);

@@ -6,11 +6,13 @@ import type { UserRepository } from '../ports/user-repository.js';
 import { normalizeEmail } from '../rules/email.js';
 import { acceptNewPassword, type PasswordPolicy } from '../rules/password.js';
 import { digestToken } from '../rules/secret-token.js';
+import type { Throttle } from '../rules/throttle.js';
 
 export interface ResetPasswordInput {
   readonly email: string;
   readonly resetToken: string;
   readonly newPassword: string;
+  readonly clientAddress: string;
 }
 
 export interface ResetPasswordResult {
@@ -24,10 +26,13 @@ export class ResetPassword {
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
     private readonly policy: PasswordPolicy,
+    private readonly throttle: Throttle,
   ) {}
 
   async execute(input: ResetPasswordInput): Promise<ResetPasswordResult> {
+    await this.throttle.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
+    await this.throttle.admitAccountRequest('reset', email);
     if (input.resetToken.length === 0) throw new InvalidInputError('reset_token', 'must not be empty');
     const password = acceptNewPassword(input.newPassword, this.policy, 'new_password');
     // Hash before touching the token, so that checking the token, setting the password and spending

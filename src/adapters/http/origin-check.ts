@@ -1,0 +1,20 @@
+import type { Middleware } from 'koa';
+import createHttpError from 'http-errors';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Refuses a state-changing request a browser sent from another site. Browsers put an Origin header on
+ * every cross-site POST, PUT and DELETE; clients that are not browsers send none and are let through,
+ * since the session cookie is the only credential a forged request could ride on.
+ */
+export function requireSameOrigin(allowedOrigins: readonly string[]): Middleware {
+  const allowed = new Set(allowedOrigins);
+  return async (ctx, next) => {
+    const origin = ctx.get('Origin');
+    if (origin !== '' && !SAFE_METHODS.has(ctx.method) && origin !== ctx.origin && !allowed.has(origin)) {
+      throw createHttpError(403, 'cross-site request refused: Origin is not this service or an allowed origin');
+    }
+    await next();
+  };
+}
