@@ -12,7 +12,9 @@ export function requireSameOrigin(allowedOrigins: readonly string[]): Middleware
   const allowed = new Set(allowedOrigins);
   return async (ctx, next) => {
     const origin = ctx.get('Origin');
-    if (origin !== '' && !SAFE_METHODS.has(ctx.method) && origin !== ctx.origin && !allowed.has(origin)) {
+    // Not ctx.origin: in Koa 3 that is the request's Origin header itself, not the service's origin.
+    const own = `${ctx.protocol}://${ctx.host}`;
+    if (origin !== '' && !SAFE_METHODS.has(ctx.method) && origin !== own && !allowed.has(origin)) {
       throw createHttpError(403, 'cross-site request refused: Origin is not this service or an allowed origin');
     }
     await next();
