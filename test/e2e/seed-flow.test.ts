@@ -10,15 +10,19 @@ const NEW_PASSWD = 't4rt1fl3tt3';
 
 describeForEachStore('end to end: the seed flow against the running service', (storeEnv) => {
   let service: ServiceProcess;
+  /** Every secret the flow handles: none may appear in the service's logs. */
+  const secrets = new Set<string>([PASSWD, NEW_PASSWD]);
+  let stopped = false;
 
   before(async function () {
     this.timeout(60_000);
     // The seed's passwords are 5 and 11 characters: its clients run with a lower minimum.
-    service = await startServiceProcess({ ...storeEnv(), PASSWORD_MIN_LENGTH: '5' });
+    // LOG_LEVEL=trace: the most the service ever logs.
+    service = await startServiceProcess({ ...storeEnv(), PASSWORD_MIN_LENGTH: '5', LOG_LEVEL: 'trace' });
   });
 
   after(async () => {
-    expect(await service.stop('SIGTERM')).to.equal(0);
+    if (!stopped) await service.stop('SIGTERM');
   });
 
   it('register, wrong password, profile unlogged, log in, profile, log out, reset token, update password, log in', async () => {
@@ -38,6 +42,7 @@ describeForEachStore('end to end: the seed flow against the running service', (s
     expect(loggedIn.body).to.deep.equal({ email: EMAIL, message: 'logged in' });
     const sessionId = sessionCookieOf(loggedIn);
     expect(sessionId).to.be.a('string');
+    secrets.add(sessionId ?? '');
 
     const profile = await api.get('/profile', { cookie: `session_id=${sessionId}` });
     expect(profile.status).to.equal(200);
@@ -53,6 +58,7 @@ describeForEachStore('end to end: the seed flow against the running service', (s
     const token = await api.post('/reset_password', { form: { email: EMAIL } });
     expect(token.status).to.equal(200);
     const resetToken = (token.body as { reset_token: string }).reset_token;
+    secrets.add(resetToken);
     expect(token.body).to.deep.equal({ email: EMAIL, reset_token: resetToken });
 
     const updated = await api.put('/reset_password', { form: { email: EMAIL, reset_token: resetToken, new_password: NEW_PASSWD } });
@@ -62,5 +68,23 @@ describeForEachStore('end to end: the seed flow against the running service', (s
     const again = await api.post('/sessions', { form: { email: EMAIL, password: NEW_PASSWD } });
     expect(again.status).to.equal(200);
     expect(again.body).to.deep.equal({ email: EMAIL, message: 'logged in' });
+    secrets.add(sessionCookieOf(again) ?? '');
+
+    // The failure paths a client can cause, with secrets in them.
+    await api.post('/sessions', { raw: { contentType: 'application/json', body: `{"email": "${EMAIL}", "password": "${NEW_PASSWD}"` } });
+    await api.put('/reset_password', { form: { email: EMAIL, reset_token: resetToken, new_password: NEW_PASSWD } });
+    await api.get('/profile', { cookie: `session_id=${sessionId}` });
+  });
+
+  it('logs none of the passwords, session tokens, reset tokens or hashes it handled', async () => {
+    expect(await service.stop('SIGTERM')).to.equal(0);
+    stopped = true;
+    const logs = service.output();
+    expect(logs, 'the logs are captured').to.contain('auth service listening on');
+    for (const secret of secrets) {
+      expect(secret.length).to.be.greaterThan(4);
+      expect(logs.includes(secret), 'a secret was logged').to.equal(false);
+    }
+    expect(logs).not.to.match(/\$2[aby]\$\d\d\$/);
   });
 });
