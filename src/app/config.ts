@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConnectionString } from 'mongodb-connection-string-url';
 import { z } from 'zod';
 
@@ -113,6 +114,7 @@ const schema = z.object({
   MONGODB_TIMEOUT: duration('2s'),
   MONGODB_STARTUP_TIMEOUT: duration('30s'),
   BCRYPT_COST: integer(12, 4, 31),
+  HASH_CONCURRENCY: integer(availableParallelism(), 1, 256),
   PASSWORD_MIN_LENGTH: integer(8, 1, 72),
   SESSION_TTL: duration('14d'),
   RESET_TOKEN_TTL: duration('30m'),
@@ -156,6 +158,8 @@ export interface Config {
   /** Present exactly when store is 'mongodb'. */
   readonly mongodb?: MongoConfig;
   readonly bcryptCost: number;
+  /** How many bcrypt hashes or comparisons may run at once. */
+  readonly hashConcurrency: number;
   readonly passwordMinLength: number;
   readonly sessionTtlSeconds: number;
   readonly resetTokenTtlSeconds: number;
@@ -200,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         }
       : {}),
     bcryptCost: env_.BCRYPT_COST,
+    hashConcurrency: env_.HASH_CONCURRENCY,
     passwordMinLength: env_.PASSWORD_MIN_LENGTH,
     sessionTtlSeconds: env_.SESSION_TTL,
     resetTokenTtlSeconds: env_.RESET_TOKEN_TTL,

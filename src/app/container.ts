@@ -32,7 +32,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   container.bind(TOKENS.UserRepository).toConstantValue(store.users);
   container.bind(TOKENS.SessionRepository).toConstantValue(store.sessions);
   container.bind(TOKENS.Throttle).toConstantValue(new Throttle(attemptLimits(config.rateLimits, store)));
-  container.bind(TOKENS.PasswordHasher).toConstantValue(new BcryptPasswordHasher(config.bcryptCost));
+  container.bind(TOKENS.PasswordHasher).toConstantValue(new BcryptPasswordHasher(config.bcryptCost, config.hashConcurrency));
   container.bind(TOKENS.TokenGenerator).toConstantValue(new RandomTokenGenerator());
   container.bind(TOKENS.Clock).toConstantValue(new SystemClock());
   container.bind(TOKENS.ResetTokenNotifier).toConstantValue(new ResponseResetTokenNotifier());

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import bcrypt from 'bcrypt';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { BcryptPasswordHasher } from '../../src/adapters/bcrypt/bcrypt-password-hasher.js';
 
@@ -14,6 +15,33 @@ describe('BcryptPasswordHasher', () => {
   it('salts: one password never hashes the same twice', async () => {
     const hasher = new BcryptPasswordHasher(4);
     expect(await hasher.hash('same')).not.to.equal(await hasher.hash('same'));
+  });
+
+  it('runs at most `concurrency` hashes at once, queueing the rest (HASH_CONCURRENCY)', async () => {
+    const original = bcrypt.hash;
+    let running = 0;
+    let peak = 0;
+    // Counts the calls that reach bcrypt itself; the adapter is the only caller here.
+    const counting = async (data: string | Buffer, saltOrRounds: string | number): Promise<string> => {
+      running += 1;
+      peak = Math.max(peak, running);
+      try {
+        return await original(data, saltOrRounds);
+      } finally {
+        running -= 1;
+      }
+    };
+    Object.assign(bcrypt, { hash: counting });
+    try {
+      const hashes = await Promise.all(Array.from({ length: 8 }, (_, i) => new BcryptPasswordHasher(6, 2).hash(`p${i}`)));
+      expect(peak, 'one hasher per call: no shared cap').to.be.greaterThan(2);
+      peak = 0;
+      const hasher = new BcryptPasswordHasher(6, 2);
+      await Promise.all(hashes.map((_, i) => hasher.hash(`p${i}`)));
+      expect(peak).to.equal(2);
+    } finally {
+      Object.assign(bcrypt, { hash: original });
+    }
   });
 
   it('keeps the event loop free while hashing at the production cost (rule 2)', async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from '../../src/app/config.js';
 
 function configError(env: Record<string, string>): string {
@@ -18,6 +19,7 @@ describe('configuration', () => {
       port: 5000,
       store: 'memory',
       bcryptCost: 12,
+      hashConcurrency: availableParallelism(),
       passwordMinLength: 8,
       sessionTtlSeconds: 14 * 86400,
       resetTokenTtlSeconds: 30 * 60,
@@ -60,6 +62,7 @@ describe('configuration', () => {
       PORT: '8080',
       STORE: 'memory',
       BCRYPT_COST: '4',
+      HASH_CONCURRENCY: '3',
       PASSWORD_MIN_LENGTH: '15',
       SESSION_TTL: '12h',
       RESET_TOKEN_TTL: '900',
@@ -73,6 +76,7 @@ describe('configuration', () => {
       host: '0.0.0.0',
       port: 8080,
       bcryptCost: 4,
+      hashConcurrency: 3,
       passwordMinLength: 15,
       sessionTtlSeconds: 12 * 3600,
       resetTokenTtlSeconds: 900,
@@ -127,6 +131,7 @@ describe('configuration', () => {
     MONGODB_TIMEOUT: ['fast'],
     MONGODB_STARTUP_TIMEOUT: ['0'],
     BCRYPT_COST: ['3', '32', 'twelve'],
+    HASH_CONCURRENCY: ['0', '-1', 'all'],
     PASSWORD_MIN_LENGTH: ['0', '73'],
     SESSION_TTL: ['0', '-5', '14 days', '1w', '1.5h'],
     RESET_TOKEN_TTL: ['soon'],

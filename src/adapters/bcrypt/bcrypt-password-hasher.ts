@@ -1,15 +1,27 @@
 import bcrypt from 'bcrypt';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { PasswordHasher } from '../../domain/ports/password-hasher.js';
 
-/** bcrypt's async functions run on libuv's thread pool, never on the event loop. */
+/**
+ * bcrypt on libuv's thread pool, never on the event loop. At most `concurrency` hashes run at once:
+ * with no cap, the pool's threads (4 by default) would take every core from the event loop under a
+ * log-in flood, and cheap requests (a session check) would queue behind the hashing.
+ */
 export class BcryptPasswordHasher implements PasswordHasher {
-  constructor(private readonly cost: number) {}
+  private readonly limit: LimitFunction;
+
+  constructor(
+    private readonly cost: number,
+    concurrency = Number.POSITIVE_INFINITY,
+  ) {
+    this.limit = pLimit(concurrency);
+  }
 
   hash(password: string): Promise<string> {
-    return bcrypt.hash(password, this.cost);
+    return this.limit(() => bcrypt.hash(password, this.cost));
   }
 
   verify(password: string, hash: string): Promise<boolean> {
-    return bcrypt.compare(password, hash);
+    return this.limit(() => bcrypt.compare(password, hash));
   }
 }
