@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Container } from 'inversify';
 import type Koa from 'koa';
@@ -31,20 +31,41 @@ export function buildHttpApp(container: Container): Koa {
   );
 }
 
+export interface CloseResult {
+  /** Requests still unanswered when the timeout cut their connections. */
+  readonly cutRequests: number;
+}
+
 export interface RunningServer {
   readonly url: string;
   readonly server: Server;
   /**
-   * Stops accepting connections and waits for requests in flight; after `timeoutMs` the remaining
-   * connections are cut. Resolves once the server is closed.
+   * Graceful stop: stops accepting connections at once, lets the requests in flight finish (each is
+   * answered with `Connection: close`, and every keep-alive connection is closed as soon as it is
+   * idle), and after `timeoutMs` cuts whatever connections remain. Resolves once every connection is
+   * gone; calling it again returns the same promise.
    */
-  close(timeoutMs: number): Promise<void>;
+  close(timeoutMs: number): Promise<CloseResult>;
 }
 
 export async function listen(app: Koa, host: string, port: number): Promise<RunningServer> {
   const handle = app.callback();
+  const inFlight = new Set<ServerResponse>();
+  let closing: Promise<CloseResult> | undefined;
+
   // Koa's handler answers its own errors; nothing is left for the returned promise to report.
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer((req, res) => {
+    inFlight.add(res);
+    // A request that arrives on an open connection while closing is still served, but is the last one.
+    if (closing !== undefined) res.shouldKeepAlive = false;
+    res.once('close', () => {
+      inFlight.delete(res);
+      // The connection has just become idle (if kept alive): during a shutdown it must not linger until
+      // the keep-alive timeout. Connections with a request still unanswered are left alone.
+      if (closing !== undefined) server.closeIdleConnections();
+    });
+    void handle(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -54,19 +75,29 @@ export async function listen(app: Koa, host: string, port: number): Promise<Runn
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  const close = (timeoutMs: number): Promise<CloseResult> =>
+    new Promise<CloseResult>((resolve) => {
+      let cutRequests = 0;
+      const deadline = setTimeout(() => {
+        cutRequests = inFlight.size;
+        server.closeAllConnections();
+      }, timeoutMs);
+      deadline.unref();
+      // Answers not yet started say "Connection: close", so clients do not send another request on them.
+      for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+      // Stops listening; the callback runs once the last connection has closed.
+      server.close(() => {
+        clearTimeout(deadline);
+        resolve({ cutRequests });
+      });
+      // Keep-alive connections waiting for a next request can go now.
+      server.closeIdleConnections();
+    });
+
   return {
     url: `http://${shownHost}:${address.port}`,
     server,
-    close: (timeoutMs) =>
-      new Promise<void>((resolve) => {
-        const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs);
-        deadline.unref();
-        server.close(() => {
-          clearTimeout(deadline);
-          resolve();
-        });
-        // close() waits for keep-alive connections too; the idle ones can go now.
-        server.closeIdleConnections();
-      }),
+    close: (timeoutMs) => (closing ??= close(timeoutMs)),
   };
 }

@@ -5,6 +5,15 @@ import { createContainer, disposeContainer } from './container.js';
 import { buildHttpApp, listen } from './http-server.js';
 import { createLogger } from './logger.js';
 
+/**
+ * What is logged of an error: name, message and stack only, as arbitrary properties may carry secrets.
+ * (Not under pino's `err` key, whose serializer would replace `type` with the object's class name.)
+ */
+function describeError(error: unknown): object {
+  if (!(error instanceof Error)) return { error: { type: typeof error } };
+  return { error: { type: error.name, message: error.message, stack: error.stack } };
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -16,6 +25,7 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger(config.logLevel);
+
   let container: Container;
   try {
     container = await createContainer(config, logger);
@@ -27,19 +37,38 @@ async function main(): Promise<void> {
   const running = await listen(buildHttpApp(container), config.host, config.port);
   logger.info({ url: running.url, store: config.store }, `auth service listening on ${running.url}`);
 
+  // The listener closes at once (new connections are refused); requests in flight get up to the timeout.
+  const shutDown = async (): Promise<void> => {
+    const timeoutSeconds = config.shutdownTimeoutSeconds;
+    const closed = running.close(timeoutSeconds * 1000);
+    logger.info({ timeoutSeconds }, 'shutting down: refusing new connections, finishing requests in flight');
+    const { cutRequests } = await closed;
+    if (cutRequests > 0) {
+      logger.warn({ cutRequests, timeoutSeconds }, `shutdown timeout reached: cut ${cutRequests} request(s) still in flight`);
+    } else {
+      logger.info('all requests in flight finished');
+    }
+    await disposeContainer(container);
+    logger.info({ store: config.store }, 'store closed');
+  };
+
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing requests in flight');
-    void running
-      .close(config.shutdownTimeoutSeconds * 1000)
-      .then(() => disposeContainer(container))
-      .then(() => {
+    logger.info({ signal }, `received ${signal}`);
+    shutDown().then(
+      () => {
         logger.info('stopped');
         process.exit(0);
-      });
+      },
+      (error: unknown) => {
+        logger.fatal(describeError(error), 'shutdown failed: exiting with code 1');
+        process.exit(1);
+      },
+    );
   };
+  // A second signal of the same kind is not caught: it ends the process at once (Ctrl-C twice).
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

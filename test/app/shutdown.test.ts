@@ -1,0 +1,140 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import { agentRequest, jsonOf, sessionCookieFrom } from '../support/agent-client.js';
+import { LOG_LEVELS, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { describeForEachStore } from '../support/stores.js';
+
+const EMAIL = 'in-flight@example.com';
+const PASSWORD = 'in flight password';
+const IN_FLIGHT = 20;
+
+/** Whether a new TCP connection to the service is refused (ECONNREFUSED) rather than accepted. */
+async function connectionRefused(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect(Number(port), hostname);
+  try {
+    await once(socket, 'connect');
+    return false;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true;
+    throw error;
+  } finally {
+    socket.destroy();
+  }
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+// SIGTERM (what a supervisor or `docker stop` sends) must lose no request that was already accepted:
+// the real entry point, in a child process, on each store.
+describeForEachStore('graceful shutdown of the real process', (storeEnv, storeName) => {
+  let service: ServiceProcess | undefined;
+
+  afterEach(async () => {
+    await service?.kill();
+    service = undefined;
+  });
+
+  it('answers every request in flight in full, refuses new connections meanwhile, closes the store and exits 0', async function () {
+    this.timeout(90_000);
+    // The production bcrypt cost: a log-in takes ~0.2 s of the thread pool (4 threads), so 20 of them
+    // queue for a second or more. Throttling is off: it would refuse 20 log-ins to one account from one
+    // address in a burst, and is not what this test is about.
+    service = await startServiceProcess({ ...storeEnv(), BCRYPT_COST: '12', SHUTDOWN_TIMEOUT: '60s', RATE_LIMIT: 'off' });
+    const { url } = service;
+    // Kept-alive connections, as a reverse proxy's: after their answer, each one is idle and must not hold
+    // the exit back until the keep-alive timeout (5 s).
+    const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+    try {
+      const registered = await agentRequest(agent, url, 'POST', '/users', { form: { email: EMAIL, password: PASSWORD } });
+      expect(registered.status, registered.text).to.equal(200);
+
+      const logIns = Array.from({ length: IN_FLIGHT }, () =>
+        agentRequest(agent, url, 'POST', '/sessions', { form: { email: EMAIL, password: PASSWORD } }),
+      );
+      // The signal goes as soon as a first answer is back: all 20 were sent well before (an answer takes a
+      // whole bcrypt), and most of them are still waiting for the thread pool.
+      await Promise.race(logIns);
+      const signalledAt = Date.now();
+      service.child.kill('SIGTERM');
+      await waitFor(() => service?.output().includes('shutting down') ?? false, 10_000, 'the shutdown log line');
+      expect(await connectionRefused(url), 'a new connection during the shutdown').to.equal(true);
+      const refusedAt = Date.now();
+
+      const replies = await Promise.all(logIns);
+      const code = await service.exitCode(60_000);
+      const exitedAt = Date.now();
+
+      expect(code, service.output()).to.equal(0);
+      const cookies = new Set<string>();
+      for (const reply of replies) {
+        expect(reply.status, reply.text).to.equal(200);
+        expect(jsonOf(reply)).to.deep.equal({ email: EMAIL, message: 'logged in' });
+        cookies.add(sessionCookieFrom(reply) ?? '');
+      }
+      expect(cookies.size, 'one new session per log-in').to.equal(IN_FLIGHT);
+      expect([...cookies]).not.to.include('');
+
+      // Some log-ins were still in flight when new connections were already refused; those were told that
+      // their connection closes after the answer.
+      const late = replies.filter((reply) => reply.receivedAt > refusedAt);
+      expect(late.length, 'answers received after the refused connection').to.be.greaterThan(0);
+      for (const reply of late) expect(reply.headers.connection).to.equal('close');
+      const lastAnswerAt = Math.max(...replies.map((reply) => reply.receivedAt));
+      // Idle kept-alive connections are closed at once: no wait for the 5 s keep-alive timeout, nor for
+      // SHUTDOWN_TIMEOUT.
+      expect(exitedAt - lastAnswerAt, 'exit after the last answer (ms)').to.be.below(3000);
+      console.log(
+        `      [${storeName}] ${late.length} of ${IN_FLIGHT} log-ins answered after new connections were refused; ` +
+          `exit ${exitedAt - lastAnswerAt} ms after the last answer, ${exitedAt - signalledAt} ms after SIGTERM`,
+      );
+
+      expect(await connectionRefused(url), 'a new connection after the exit').to.equal(true);
+      const messages = service.logLines().map((line) => line.msg);
+      expect(messages).to.include.members(['received SIGTERM', 'all requests in flight finished', 'store closed', 'stopped']);
+      expect(service.logLines().find((line) => line.msg === 'store closed')).to.include({ store: storeName });
+      expect(service.logLines().filter((line) => line.level >= LOG_LEVELS.error), service.output()).to.deep.equal([]);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('cuts a request that never completes once SHUTDOWN_TIMEOUT has passed, and still exits 0', async function () {
+    this.timeout(60_000);
+    service = await startServiceProcess({ ...storeEnv(), SHUTDOWN_TIMEOUT: '1s' });
+    const { hostname, port } = new URL(service.url);
+    // Headers promising 100 bytes of body, then only part of it: the request stays in flight forever.
+    const stalled = net.connect(Number(port), hostname);
+    stalled.on('error', () => undefined);
+    const stalledClosed = once(stalled, 'close');
+    await once(stalled, 'connect');
+    stalled.write(
+      'POST /users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n' +
+        'Content-Length: 100\r\n\r\nemail=stalled%40example.com',
+    );
+    await sleep(300);
+
+    const signalledAt = Date.now();
+    service.child.kill('SIGTERM');
+    const code = await service.exitCode(30_000);
+    const elapsed = Date.now() - signalledAt;
+
+    expect(code, service.output()).to.equal(0);
+    // It waited for the request (about 1 s), then cut it rather than wait for ever.
+    expect(elapsed, 'exit after SIGTERM (ms)').to.be.within(800, 10_000);
+    await stalledClosed;
+    const cut = service.logLines().find((line) => line.msg.startsWith('shutdown timeout reached'));
+    expect(cut, service.output()).to.include({ level: LOG_LEVELS.warn, cutRequests: 1, timeoutSeconds: 1 });
+    expect(service.logLines().map((line) => line.msg)).to.include.members(['store closed', 'stopped']);
+    console.log(`      [${storeName}] SHUTDOWN_TIMEOUT=1s: exited ${elapsed} ms after SIGTERM`);
+  });
+});
