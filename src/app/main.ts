@@ -3,7 +3,7 @@ import { MongoUnreachableError } from '../adapters/mongodb/mongo-store.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createContainer, disposeContainer } from './container.js';
 import { buildHttpApp, listen } from './http-server.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 
 /**
  * What is logged of an error: name, message and stack only, as arbitrary properties may carry secrets.
@@ -12,6 +12,20 @@ import { createLogger } from './logger.js';
 function describeError(error: unknown): object {
   if (!(error instanceof Error)) return { error: { type: typeof error } };
   return { error: { type: error.name, message: error.message, stack: error.stack } };
+}
+
+/**
+ * A bug that escaped every handler leaves the process in an unknown state: log one fatal line and exit 1,
+ * so that the supervisor (systemd, Kubernetes, …) starts a fresh one.
+ */
+function exitOnCrash(logger: Logger): void {
+  const crash = (event: string) => (error: unknown) => {
+    // pino's stdout stream writes out what it still buffers when the process exits.
+    logger.fatal({ event, ...describeError(error) }, `crashed on an ${event}: exiting with code 1`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash('uncaught exception'));
+  process.on('unhandledRejection', crash('unhandled rejection'));
 }
 
 async function main(): Promise<void> {
@@ -25,6 +39,7 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger(config.logLevel);
+  exitOnCrash(logger);
 
   let container: Container;
   try {
