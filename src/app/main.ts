@@ -40,6 +40,13 @@ async function main(): Promise<void> {
 
   const logger = createLogger(config.logLevel);
   exitOnCrash(logger);
+  if (config.rateLimits === null) {
+    logger.warn(
+      { rateLimit: 'off' },
+      'RATE LIMITING IS OFF: registrations, log-ins and password resets are not throttled (RATE_LIMIT=off); ' +
+        'never run like this where clients are not trusted',
+    );
+  }
 
   let container: Container;
   try {
