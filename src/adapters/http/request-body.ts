@@ -5,13 +5,18 @@ import { InvalidInputError } from '../../domain/errors.js';
 
 const SUPPORTED_TYPES = ['application/x-www-form-urlencoded', 'application/json'];
 
-function translateParseError(error: unknown, limitBytes: number, isJson: boolean): Error {
-  const status = (error as { status?: unknown }).status;
+function translateParseError(error: unknown, limitBytes: number, isJson: boolean, isCompressed: boolean): Error {
+  const { status, errno } = error as { status?: unknown; errno?: unknown };
   // Our own messages only: a parser's message may quote the body, which may hold a password.
   if (status === 413) return createHttpError(413, `request body too large (limit ${limitBytes} bytes)`);
   if (status === 415) return createHttpError(415, 'unsupported body encoding or charset');
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return createHttpError(400, isJson ? 'request body is not valid JSON' : 'malformed form body');
+  }
+  // A gzip, deflate or br body that does not decompress: zlib's error (Z_DATA_ERROR, Z_BUF_ERROR…)
+  // comes through the parser as is, with an errno and no status.
+  if (isCompressed && status === undefined && typeof errno === 'number') {
+    return createHttpError(400, 'request body could not be decompressed');
   }
   return error instanceof Error ? error : new Error('body parser failed');
 }
@@ -34,7 +39,8 @@ export function parseRequestBody(limitBytes: number): Middleware {
     try {
       await parse(ctx, noop);
     } catch (error) {
-      throw translateParseError(error, limitBytes, ctx.is('application/json') !== false);
+      const encoding = ctx.get('content-encoding').trim().toLowerCase();
+      throw translateParseError(error, limitBytes, ctx.is('application/json') !== false, encoding !== '' && encoding !== 'identity');
     }
     await next();
   };
