@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { HttpError } from 'http-errors';
 import { STATUS_CODES } from 'node:http';
 import {
@@ -53,9 +53,21 @@ function describe(error: unknown): object {
 }
 
 /**
+ * The router answers 501 to a method no route implements (TRACE, PROPFIND, QUERY…), with an Allow
+ * header naming what the path does accept (empty for an unknown path). The contract has no 5xx for a
+ * client's mistake: that is a 405 on a known route, keeping Allow, and a 404 on an unknown one.
+ */
+function methodNotImplementedStatus(ctx: Context): number {
+  const allow = ctx.response.get('Allow');
+  if (allow !== '') return 405;
+  ctx.remove('Allow');
+  return 404;
+}
+
+/**
  * Turns every outcome into a JSON response: domain and HTTP errors get their status and message,
  * anything unexpected is logged and becomes a bare 500, and a response without a body
- * (404 from no route, 405 and 501 from the router) gets a JSON one.
+ * (404 from no route, 405 from the router, and its 501 turned into a 405 or 404) gets a JSON one.
  */
 export function errorResponses(logger: ErrorLogger): Middleware {
   return async (ctx, next) => {
@@ -76,7 +88,7 @@ export function errorResponses(logger: ErrorLogger): Middleware {
       return;
     }
     if (ctx.body == null || ctx.body === '') {
-      const status = ctx.status;
+      const status = ctx.status === 501 && ctx.res.hasHeader('Allow') ? methodNotImplementedStatus(ctx) : ctx.status;
       if (status >= 400) {
         ctx.body = { message: (STATUS_CODES[status] ?? 'error').toLowerCase() };
         ctx.status = status; // assigning a body would otherwise turn Koa's implicit 404 into a 200
