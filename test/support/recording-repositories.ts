@@ -1,0 +1,108 @@
+import type { Container } from 'inversify';
+import { TOKENS } from '../../src/app/tokens.js';
+import type { Session } from '../../src/domain/entities/session.js';
+import type { User } from '../../src/domain/entities/user.js';
+import type { SessionRepository } from '../../src/domain/ports/session-repository.js';
+import type { ResetTokenConsumption, UserRepository } from '../../src/domain/ports/user-repository.js';
+
+/**
+ * The effective writes repositories made, in order: only those that changed the store (an add that
+ * resolved, an update or delete that found its target). Reads and writes that matched nothing are
+ * not recorded, so "no write" means "the store is as it was".
+ */
+export class WriteRecorder {
+  private readonly log: string[] = [];
+
+  record(write: string): void {
+    this.log.push(write);
+  }
+
+  /** A position in the log, for since(). */
+  mark(): number {
+    return this.log.length;
+  }
+
+  /** The writes recorded after a mark(). */
+  since(mark: number): string[] {
+    return this.log.slice(mark);
+  }
+
+  get total(): number {
+    return this.log.length;
+  }
+}
+
+/** A UserRepository that records each effective write of the one it wraps. */
+export class RecordingUserRepository implements UserRepository {
+  constructor(
+    private readonly inner: UserRepository,
+    private readonly recorder: WriteRecorder,
+  ) {}
+
+  async add(user: User): Promise<void> {
+    await this.inner.add(user);
+    this.recorder.record('users.add');
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.inner.findById(id);
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.inner.findByEmail(email);
+  }
+
+  async setResetToken(email: string, tokenHash: string, expiresAt: Date, now: Date): Promise<User | null> {
+    const user = await this.inner.setResetToken(email, tokenHash, expiresAt, now);
+    if (user !== null) this.recorder.record('users.setResetToken');
+    return user;
+  }
+
+  async consumeResetToken(consumption: ResetTokenConsumption): Promise<User | null> {
+    const user = await this.inner.consumeResetToken(consumption);
+    if (user !== null) this.recorder.record('users.consumeResetToken');
+    return user;
+  }
+}
+
+/** A SessionRepository that records each effective write of the one it wraps. */
+export class RecordingSessionRepository implements SessionRepository {
+  constructor(
+    private readonly inner: SessionRepository,
+    private readonly recorder: WriteRecorder,
+  ) {}
+
+  async add(session: Session): Promise<void> {
+    await this.inner.add(session);
+    this.recorder.record('sessions.add');
+  }
+
+  findById(id: string): Promise<Session | null> {
+    return this.inner.findById(id);
+  }
+
+  async delete(id: string): Promise<Session | null> {
+    const session = await this.inner.delete(id);
+    if (session !== null) this.recorder.record('sessions.delete');
+    return session;
+  }
+
+  async deleteAllForUser(userId: string): Promise<number> {
+    const count = await this.inner.deleteAllForUser(userId);
+    if (count > 0) this.recorder.record('sessions.deleteAllForUser');
+    return count;
+  }
+}
+
+/**
+ * Wraps the container's bound UserRepository and SessionRepository in recording decorators. Call it
+ * from startTestServer's `configure`, before the app is built (and so before any use case resolves).
+ */
+export function recordStoreWrites(container: Container): WriteRecorder {
+  const recorder = new WriteRecorder();
+  const users = container.get(TOKENS.UserRepository);
+  const sessions = container.get(TOKENS.SessionRepository);
+  container.rebind(TOKENS.UserRepository).toConstantValue(new RecordingUserRepository(users, recorder));
+  container.rebind(TOKENS.SessionRepository).toConstantValue(new RecordingSessionRepository(sessions, recorder));
+  return recorder;
+}
