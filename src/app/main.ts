@@ -6,22 +6,12 @@ import { buildHttpApp, listen } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
 
 /**
- * What is logged of an error: name, message and stack only, as arbitrary properties may carry secrets.
- * (Not under pino's `err` key, whose serializer would replace `type` with the object's class name.)
- */
-function describeError(error: unknown): object {
-  if (!(error instanceof Error)) return { error: { type: typeof error } };
-  return { error: { type: error.name, message: error.message, stack: error.stack } };
-}
-
-/**
  * A bug that escaped every handler leaves the process in an unknown state: log one fatal line and exit 1,
  * so that the supervisor (systemd, Kubernetes, …) starts a fresh one.
  */
 function exitOnCrash(logger: Logger): void {
   const crash = (event: string) => (error: unknown) => {
-    // pino's stdout stream writes out what it still buffers when the process exits.
-    logger.fatal({ event, ...describeError(error) }, `crashed on an ${event}: exiting with code 1`);
+    logger.fatal({ event, error }, `crashed on an ${event}: exiting with code 1`);
     process.exit(1);
   };
   process.on('uncaughtException', crash('uncaught exception'));
@@ -57,7 +47,6 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const running = await listen(buildHttpApp(container), config.host, config.port);
-  logger.info({ url: running.url, store: config.store }, `auth service listening on ${running.url}`);
 
   // The listener closes at once (new connections are refused); requests in flight get up to the timeout.
   const shutDown = async (): Promise<void> => {
@@ -85,7 +74,7 @@ async function main(): Promise<void> {
         process.exit(0);
       },
       (error: unknown) => {
-        logger.fatal(describeError(error), 'shutdown failed: exiting with code 1');
+        logger.fatal({ error }, 'shutdown failed: exiting with code 1');
         process.exit(1);
       },
     );
@@ -93,6 +82,8 @@ async function main(): Promise<void> {
   // A second signal of the same kind is not caught: it ends the process at once (Ctrl-C twice).
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Only now: whoever waits for this line may signal the process at once.
+  logger.info({ url: running.url, store: config.store }, `auth service listening on ${running.url}`);
 }
 
 await main();

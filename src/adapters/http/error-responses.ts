@@ -45,13 +45,6 @@ function errorResponseFor(error: unknown): ErrorResponse | undefined {
   return undefined;
 }
 
-function describe(error: unknown): object {
-  // Only name, message and stack: arbitrary properties of a library's error may carry request data.
-  if (!(error instanceof Error)) return { err: { type: typeof error } };
-  const cause = error.cause instanceof Error ? { type: error.cause.name, message: error.cause.message } : undefined;
-  return { err: { type: error.name, message: error.message, stack: error.stack, cause } };
-}
-
 /**
  * The router answers 501 to a method no route implements (TRACE, PROPFIND, QUERY…), with an Allow
  * header naming what the path does accept (empty for an unknown path). The contract has no 5xx for a
@@ -76,10 +69,11 @@ export function errorResponses(logger: ErrorLogger): Middleware {
     } catch (error) {
       let response = errorResponseFor(error);
       if (response === undefined) {
-        logger.error(describe(error), 'unexpected error');
+        // The logger's `error` serializer keeps name, message and stack only.
+        logger.error({ error }, 'unexpected error');
         response = { status: 500, message: 'internal server error' };
       } else if (response.status >= 500) {
-        logger.warn(describe(error), 'store unavailable');
+        logger.warn({ error }, 'store unavailable');
       }
       if (ctx.headerSent) return;
       ctx.status = response.status;
