@@ -1,4 +1,5 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Container } from 'inversify';
 import type Koa from 'koa';
@@ -31,6 +32,26 @@ export function buildHttpApp(container: Container): Koa {
   );
 }
 
+/**
+ * What Node cannot parse into a request (a bad request line, headers over 16 KiB, a request that took
+ * too long) never reaches Koa; Node would answer with an empty body. Answer in JSON like everything else.
+ */
+function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = JSON.stringify({ message: (STATUS_CODES[status] ?? 'bad request').toLowerCase() });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n' +
+      body,
+  );
+}
+
 export interface CloseResult {
   /** Requests still unanswered when the timeout cut their connections. */
   readonly cutRequests: number;
@@ -54,7 +75,7 @@ export async function listen(app: Koa, host: string, port: number): Promise<Runn
   let closing: Promise<CloseResult> | undefined;
 
   // Koa's handler answers its own errors; nothing is left for the returned promise to report.
-  const server = createServer((req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
     inFlight.add(res);
     // A request that arrives on an open connection while closing is still served, but is the last one.
     if (closing !== undefined) res.shouldKeepAlive = false;
@@ -65,7 +86,12 @@ export async function listen(app: Koa, host: string, port: number): Promise<Runn
       if (closing !== undefined) server.closeIdleConnections();
     });
     void handle(req, res);
-  });
+  };
+  const server = createServer(serve);
+  // An Expect other than 100-continue: serve the request as if it were absent (RFC 9110 allows it),
+  // rather than Node's bare 417.
+  server.on('checkExpectation', serve);
+  server.on('clientError', answerUnparsableRequest);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

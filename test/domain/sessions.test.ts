@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { InvalidSessionError } from '../../src/domain/errors.js';
+import { digestToken } from '../../src/domain/rules/secret-token.js';
 import { DAY, SECOND } from '../support/manual-clock.js';
 import { rejection } from '../support/rejection.js';
 import { ADDRESS, EMAIL, PASSWORD, useCaseFixture } from '../support/use-case-fixture.js';
@@ -62,6 +63,14 @@ describe('LogOut (rule 4)', () => {
     const later = (await logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).sessionToken;
     clock.advance(14 * DAY);
     expect(await rejection(logOut.execute({ sessionToken: later }))).to.be.instanceOf(InvalidSessionError);
+  });
+
+  it('changes nothing when it refuses: an expired session stays for the store to expire', async () => {
+    const { logOut, sessions, sessionToken, clock } = await loggedIn();
+    const stored = await sessions.findById(digestToken(sessionToken));
+    clock.advance(14 * DAY);
+    expect(await rejection(logOut.execute({ sessionToken }))).to.be.instanceOf(InvalidSessionError);
+    expect(await sessions.findById(digestToken(sessionToken))).to.deep.equal(stored);
   });
 
   it('lets exactly one of two concurrent log-outs with one token succeed', async () => {

@@ -17,8 +17,11 @@ export class LogOut {
 
   async execute(input: LogOutInput): Promise<void> {
     if (input.sessionToken.length === 0) throw new InvalidSessionError();
-    // Delete-and-return in one step: of two concurrent log-outs with one token, only one succeeds.
-    const ended = await this.sessions.delete(digestToken(input.sessionToken));
-    if (ended === null || !isSessionActive(ended, this.clock.now())) throw new InvalidSessionError();
+    const id = digestToken(input.sessionToken);
+    // Checked first, so that a refused log-out changes nothing, even an expired session's record.
+    const session = await this.sessions.findById(id);
+    if (session === null || !isSessionActive(session, this.clock.now())) throw new InvalidSessionError();
+    // The delete decides between two concurrent log-outs with one token: only one gets the session.
+    if ((await this.sessions.delete(id)) === null) throw new InvalidSessionError();
   }
 }
