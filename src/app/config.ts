@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { ConnectionString } from 'mongodb-connection-string-url';
+import { ConnectionString, redactConnectionString } from 'mongodb-connection-string-url';
 import { z } from 'zod';
 
 export class ConfigError extends Error {
@@ -172,6 +172,13 @@ export interface Config {
   readonly rateLimits: RateLimitsConfig | null;
   /** Origins besides the service's own allowed to make cookie-authenticated state changes. */
   readonly allowedOrigins: readonly string[];
+}
+
+/** The configuration as it may be logged: credentials in the MongoDB URI replaced by placeholders. */
+export function redactedConfig(config: Config): object {
+  return config.mongodb === undefined
+    ? config
+    : { ...config, mongodb: { ...config.mongodb, uri: redactConnectionString(config.mongodb.uri) } };
 }
 
 /** Reads and validates the environment once; an invalid value stops start-up with the variable's name. */

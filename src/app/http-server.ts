@@ -12,6 +12,7 @@ const BODY_LIMIT_BYTES = 16 * 1024;
 /** Builds the Koa app from the container once: no container look-ups happen per request. */
 export function buildHttpApp(container: Container): Koa {
   const config = container.get(TOKENS.Config);
+  const store = container.get(TOKENS.Store);
   return createHttpApp(
     {
       registerUser: container.get(TOKENS.RegisterUser),
@@ -28,6 +29,7 @@ export function buildHttpApp(container: Container): Koa {
       trustProxy: config.trustProxy,
       allowedOrigins: config.allowedOrigins,
       logger: container.get(TOKENS.Logger),
+      readiness: () => store.ping(),
     },
   );
 }

@@ -1,4 +1,5 @@
-import { pino, type Logger as PinoLogger } from 'pino';
+import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type Logger = PinoLogger;
 
@@ -13,13 +14,13 @@ export function serializeError(error: unknown): object {
 }
 
 /**
- * JSON lines on stdout, written synchronously: nothing is lost when the process exits, and writes do
- * not queue on libuv's thread pool behind bcrypt. Call sites pass chosen fields only, never request
- * bodies, cookies or tokens.
+ * JSON lines on stdout (coloured, readable lines instead when stdout is a terminal), written
+ * synchronously: nothing is lost when the process exits, and writes do not queue on libuv's thread
+ * pool behind bcrypt. Call sites pass chosen fields only, never request bodies, cookies or tokens.
  */
-export function createLogger(level: string): Logger {
-  return pino(
-    { level, base: { service: 'auth-service' }, serializers: { error: serializeError } },
-    pino.destination({ dest: 1, sync: true }),
-  );
+export function createLogger(level: string, terminal = process.stdout.isTTY === true): Logger {
+  const destination: DestinationStream = terminal
+    ? pretty({ sync: true, destination: 1, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' })
+    : pino.destination({ dest: 1, sync: true });
+  return pino({ level, base: { service: 'auth-service' }, serializers: { error: serializeError } }, destination);
 }

@@ -1,6 +1,6 @@
 import type { Container } from 'inversify';
 import { MongoUnreachableError } from '../adapters/mongodb/mongo-store.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, redactedConfig, type Config } from './config.js';
 import { createContainer, disposeContainer } from './container.js';
 import { buildHttpApp, listen } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
 
   const logger = createLogger(config.logLevel);
   exitOnCrash(logger);
+  logger.info({ config: redactedConfig(config) }, 'effective configuration');
   if (config.rateLimits === null) {
     logger.warn(
       { rateLimit: 'off' },

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { availableParallelism } from 'node:os';
-import { ConfigError, loadConfig } from '../../src/app/config.js';
+import { ConfigError, loadConfig, redactedConfig } from '../../src/app/config.js';
 
 function configError(env: Record<string, string>): string {
   try {
@@ -105,6 +105,14 @@ describe('configuration', () => {
     });
     expect(custom.mongodb).to.include({ dbName: 'accounts', writeConcern: 2, timeoutSeconds: 5, startupTimeoutSeconds: 120 });
     expect(loadConfig({ MONGODB_URI: 'mongodb://db1/' }).mongodb, 'ignored unless STORE=mongodb').to.equal(undefined);
+  });
+
+  it('redacts the credentials of the MongoDB URI for the log', () => {
+    const config = loadConfig({ STORE: 'mongodb', MONGODB_URI: 'mongodb://admin:s3cr3t@db1:27017/?authSource=admin' });
+    const logged = JSON.stringify(redactedConfig(config));
+    expect(logged).not.to.contain('s3cr3t');
+    expect(logged).to.contain('db1:27017');
+    expect(config.mongodb?.uri, 'the config itself keeps them').to.contain('s3cr3t');
   });
 
   it('requires MONGODB_URI when STORE=mongodb', () => {

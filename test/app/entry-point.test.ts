@@ -9,6 +9,7 @@ describe('entry point (src/app/main.ts)', function () {
       const service = await startServiceProcess();
       expect(service.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(service.output()).to.contain(`auth service listening on ${service.url}`);
+      expect(service.output()).to.contain('"msg":"effective configuration"').and.to.contain('"bcryptCost":4');
       const reply = await fetch(service.url);
       expect(await reply.json()).to.deep.equal({ message: 'Bienvenue' });
       expect(await service.stop(signal)).to.equal(0);

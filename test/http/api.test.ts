@@ -322,6 +322,29 @@ describeForEachStore('HTTP API', (storeEnv) => {
     });
   });
 
+  describe('health', () => {
+    it('GET /healthz answers 200 while the process is up', async () => {
+      expectJson(await api.get('/healthz'), 200, { status: 'ok' });
+    });
+
+    it('GET /readyz answers 200 when the store answers', async () => {
+      expectJson(await api.get('/readyz'), 200, { status: 'ready' });
+    });
+
+    it('neither is throttled', async () => {
+      const throttled = await startTestServer({ env: { ...storeEnv(), RATE_LIMIT_ADDRESS: '1/1m' } });
+      try {
+        const client = clientFor(throttled.url);
+        for (let i = 0; i < 5; i += 1) {
+          expect((await client.get('/healthz')).status).to.equal(200);
+          expect((await client.get('/readyz')).status).to.equal(200);
+        }
+      } finally {
+        await throttled.close();
+      }
+    });
+  });
+
   describe('unknown routes and methods', () => {
     it('answers 404 in JSON for an unknown route', async () => {
       expectError(await api.get('/nowhere'), 404, 'not found');

@@ -68,10 +68,16 @@ describe('when the database fails', function () {
       expectUnavailable(await timed(() => api.post('/users', { form: { email: 'eve@example.com', password: PASSWORD } })));
       expectUnavailable(await timed(() => api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } })));
       expect((await api.get('/')).status, 'routes without the store still answer').to.equal(200);
+      expect((await api.get('/healthz')).status, 'the process is alive').to.equal(200);
+      const notReady = await timed(() => api.get('/readyz'));
+      expect(notReady.reply.status).to.equal(503);
+      expect(notReady.reply.body).to.deep.equal({ message: 'not ready: the store does not answer' });
+      expect(notReady.ms).to.be.lessThan(5000);
 
       database = await startJongodb(binary, database.port);
       // The stand-in keeps its data in memory, so it comes back empty: the old session is unknown now.
       await eventually(() => api.get('/profile', { cookie: `session_id=${session}` }), 403);
+      expect((await api.get('/readyz')).status).to.equal(200);
       expect((await api.post('/users', { form: { email: EMAIL, password: PASSWORD } })).status).to.equal(200);
       expect((await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } })).status).to.equal(200);
     });

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/app/config.js';
 import { createContainer, disposeContainer } from '../../src/app/container.js';
 import { buildHttpApp, listen } from '../../src/app/http-server.js';
+import type { Logger } from '../../src/app/logger.js';
 import { TOKENS } from '../../src/app/tokens.js';
 import { ManualClock } from './manual-clock.js';
 
@@ -24,12 +25,14 @@ export interface TestServerOptions {
   readonly env?: Record<string, string>;
   /** Rebinds ports before the app is built (a failing repository, say). */
   readonly configure?: (container: Container) => void;
+  /** Where the service logs; silent by default. */
+  readonly logger?: Logger;
 }
 
 /** The real composition root, with a manual clock, listening on 127.0.0.1 on a free port. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const config = testConfig(options.env);
-  const container = await createContainer(config, pino({ level: 'silent' }));
+  const container = await createContainer(config, options.logger ?? pino({ level: 'silent' }));
   const clock = new ManualClock();
   container.rebind(TOKENS.Clock).toConstantValue(clock);
   options.configure?.(container);

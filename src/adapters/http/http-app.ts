@@ -9,6 +9,7 @@ import type { ResetPassword } from '../../domain/use-cases/reset-password.js';
 import { errorResponses, type ErrorLogger } from './error-responses.js';
 import { requireSameOrigin } from './origin-check.js';
 import { parseRequestBody, stringField } from './request-body.js';
+import { requestLog, type RequestLogger } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
 import { clearSessionCookie, readSessionToken, setSessionCookie } from './session-cookie.js';
 
@@ -28,7 +29,9 @@ export interface HttpAppOptions {
   /** Honour X-Forwarded-For and X-Forwarded-Proto/Host (Koa's app.proxy): only behind a proxy that sets them. */
   readonly trustProxy: boolean;
   readonly allowedOrigins: readonly string[];
-  readonly logger: ErrorLogger;
+  readonly logger: ErrorLogger & RequestLogger;
+  /** Resolves when the service can serve (its store answers); rejects, saying why, when not. */
+  readonly readiness: () => Promise<void>;
 }
 
 /** The seed service's HTTP contract on Koa. Routes only translate; every rule lives in a use case. */
@@ -40,6 +43,22 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
 
   router.get('/', (ctx) => {
     ctx.body = { message: 'Bienvenue' };
+  });
+
+  // Liveness: the process is up and its event loop turns. Never touches the store.
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+
+  // Readiness: the store answers. A load balancer stops sending traffic while this is a 503.
+  router.get('/readyz', async (ctx) => {
+    try {
+      await options.readiness();
+      ctx.body = { status: 'ready' };
+    } catch {
+      ctx.status = 503;
+      ctx.body = { message: 'not ready: the store does not answer' };
+    }
   });
 
   router.post('/users', body, async (ctx) => {
@@ -97,6 +116,7 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
     ctx.body = { email, message: 'Password updated' };
   });
 
+  app.use(requestLog(options.logger, { trustProxy: options.trustProxy }));
   app.use(securityHeaders({ https: options.cookieSecure }));
   app.use(errorResponses(options.logger));
   app.use(requireSameOrigin(options.allowedOrigins));
