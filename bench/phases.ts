@@ -1,0 +1,600 @@
+/**
+ * The phases: each measures the service against a baseline, interleaved (service, baseline, service,
+ * baseline, …) so that both see the same drift of the machine, and returns its figures.
+ */
+import type autocannon from 'autocannon';
+import { BENCH_USER, logIn, register, type Credentials } from './client.js';
+import { form, FORM, percentile, runLoad, startLoad, type LoadResult } from './load.js';
+import type { BenchOptions } from './options.js';
+import { cpuSeconds, residentBytes, runNodeScript, startNodeServer, type Server } from './processes.js';
+import type { Progress } from './progress.js';
+import { median, spread, type Figure } from './report.js';
+
+/** The bcrypt cost the growth phase seeds with: a session lookup does not depend on it. */
+export const SEEDING_COST = 4;
+const SEEDING_CONNECTIONS = 64;
+const SMALL_STORE = 100;
+const MIB = 1024 * 1024;
+
+export interface PhaseContext {
+  readonly options: BenchOptions;
+  readonly signal: AbortSignal;
+  readonly progress: Progress;
+}
+
+/** The environment of every Node child: the service and its baselines get the same. */
+export function childEnv(options: BenchOptions, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    UV_THREADPOOL_SIZE: String(options.threadPoolSize),
+    HOST: '127.0.0.1',
+    PORT: '0',
+    STORE: 'memory',
+    BCRYPT_COST: String(options.cost),
+    // All the load comes from one address: the per-address limit would throttle it within a second.
+    RATE_LIMIT: 'off',
+    LOG_LEVEL: 'info',
+    ...(options.hashConcurrency === undefined ? {} : { HASH_CONCURRENCY: String(options.hashConcurrency) }),
+    ...overrides,
+  };
+}
+
+/** A running service with the benchmark's user registered and logged in. */
+export interface ServiceFixture {
+  readonly server: Server;
+  /** Cookie header value of a valid session of BENCH_USER. */
+  readonly cookie: string;
+}
+
+export async function prepareService(
+  context: PhaseContext,
+  name: string,
+  env: Record<string, string>,
+): Promise<ServiceFixture> {
+  context.progress.step(`starting ${name}`);
+  const server = await startNodeServer(name, 'dist/app/main.js', env, context.signal);
+  try {
+    await register(server.url, BENCH_USER, context.signal);
+    const cookie = await logIn(server.url, BENCH_USER, context.signal);
+    context.progress.step(`${name} listening on ${server.url} (pid ${server.pid})`);
+    return { server, cookie };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Interleaving
+
+interface Side<T> {
+  readonly label: string;
+  /** A side that starts a fresh process every run has nothing to warm up. */
+  readonly noWarmUp?: boolean;
+  run(seconds: number): Promise<T>;
+  describe(result: T): string;
+  /**
+   * Waits after a run until the next may start: the requests still queued in the service when autocannon
+   * hangs up are still hashed, and must not eat into the next side's run.
+   */
+  settle?(): Promise<void>;
+}
+
+const SETTLE_MS = 100;
+const IDLE_SAMPLE_MS = 100;
+/** A server using less than this share of one core is idle. */
+const IDLE_CPU_SHARE = 0.1;
+const IDLE_WAIT_MAX_MS = 15_000;
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A field of a JSON answer, or undefined (a body that is not JSON must not crash the load generator). */
+function jsonField(body: string, field: string): string | undefined {
+  try {
+    const value = (JSON.parse(body) as Record<string, unknown>)[field];
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resolves once the process has used less than IDLE_CPU_SHARE of a core over a sample (or after a bound). */
+async function untilIdle(pid: number): Promise<void> {
+  const deadline = Date.now() + IDLE_WAIT_MAX_MS;
+  let before = await cpuSeconds(pid);
+  while (Date.now() < deadline) {
+    await delay(IDLE_SAMPLE_MS);
+    const now = await cpuSeconds(pid);
+    if (now - before < (IDLE_CPU_SHARE * IDLE_SAMPLE_MS) / 1000) return;
+    before = now;
+  }
+}
+
+/** A warm-up of every side (not recorded), then `rounds` rounds running every side in turn. */
+async function interleave<T>(context: PhaseContext, sides: readonly Side<T>[]): Promise<T[][]> {
+  const { options, progress } = context;
+  for (const side of sides) {
+    if (side.noWarmUp === true) continue;
+    progress.live(`warm-up: ${side.label}`);
+    await side.run(options.warmupSeconds);
+    await (side.settle?.() ?? delay(SETTLE_MS));
+  }
+  const results: T[][] = sides.map(() => []);
+  for (let round = 1; round <= options.rounds; round += 1) {
+    for (const [index, side] of sides.entries()) {
+      const result = await side.run(options.durationSeconds);
+      results[index]?.push(result);
+      progress.step(`round ${round}/${options.rounds}  ${side.label}: ${side.describe(result)}`);
+      await (side.settle?.() ?? delay(SETTLE_MS));
+    }
+  }
+  return results;
+}
+
+function ratios<A, B>(a: readonly A[], b: readonly B[], ratio: (a: A, b: B) => number) {
+  return spread(a.map((value, index) => ratio(value, b[index] as B)));
+}
+
+const perSecond = (result: LoadResult) => `${result.perSecond.toFixed(1)}/s`;
+const p50 = (result: LoadResult) => percentile(result.latenciesMs, 50);
+const p99 = (result: LoadResult) => percentile(result.latenciesMs, 99);
+
+// ---------------------------------------------------------------------------------------------------
+// Sides
+
+interface ProfileResult extends LoadResult {
+  /** CPU time the server used during the run (all its threads), per answered request. */
+  readonly cpuMicrosPerRequest: number;
+}
+
+function profileLoad(context: PhaseContext, label: string, server: Server, cookie: string): Side<ProfileResult> {
+  return {
+    label,
+    settle: () => untilIdle(server.pid),
+    run: async (seconds) => {
+      const cpuBefore = await cpuSeconds(server.pid);
+      const result = await runLoad(
+        {
+          label,
+          url: server.url,
+          connections: context.options.connections,
+          seconds,
+          requests: [{ method: 'GET', path: '/profile', headers: { cookie } }],
+        },
+        context.signal,
+        context.progress,
+      );
+      const cpu = (await cpuSeconds(server.pid)) - cpuBefore;
+      return { ...result, cpuMicrosPerRequest: result.ok > 0 ? (cpu * 1e6) / result.ok : NaN };
+    },
+    describe: (result) =>
+      `${perSecond(result)}, p50 ${p50(result).toFixed(2)} ms, p99 ${p99(result).toFixed(2)} ms, ` +
+      `${result.cpuMicrosPerRequest.toFixed(1)} µs server CPU/req`,
+  };
+}
+
+/**
+ * The server's CPU time per request, service vs baseline. On this machine one autocannon thread can be
+ * the bottleneck of a session check; this figure does not depend on the load generator.
+ */
+function cpuFigure(name: string, measured: readonly ProfileResult[], baseline: readonly ProfileResult[], label: string): Figure {
+  const cpu = (runs: readonly ProfileResult[]) => median(runs.map((r) => r.cpuMicrosPerRequest));
+  return {
+    name: `${name}: server CPU per request (ratio: baseline ÷ service)`,
+    measured: { value: cpu(measured), unit: 'µs/req' },
+    baseline: { value: cpu(baseline), unit: 'µs/req', label },
+    ratio: ratios(measured, baseline, (a, b) => b.cpuMicrosPerRequest / a.cpuMicrosPerRequest),
+  };
+}
+
+function logInRequests(user: Credentials): autocannon.Request[] {
+  return [{ method: 'POST', path: '/sessions', headers: FORM, body: form({ ...user }) }];
+}
+
+function logInLoad(context: PhaseContext, label: string, server: Server, user: Credentials, expectStatus = 200, connections?: number) {
+  return {
+    label,
+    settle: () => untilIdle(server.pid),
+    run: (seconds: number) =>
+      runLoad(
+        {
+          label,
+          url: server.url,
+          connections: connections ?? context.options.hashingConnections,
+          seconds,
+          requests: logInRequests(user),
+          expectStatus,
+        },
+        context.signal,
+        context.progress,
+      ),
+    describe: (result: LoadResult) => `${perSecond(result)}, p50 ${p50(result).toFixed(1)} ms`,
+  } satisfies Side<LoadResult>;
+}
+
+interface BcryptThroughput {
+  readonly operations: number;
+  readonly perSecond: number;
+}
+
+/** Raw bcrypt in a process of its own, with twice the thread pool's size in flight (a saturated pool). */
+function bcryptLoop(context: PhaseContext, op: 'compare' | 'hash', env: Record<string, string>): Side<BcryptThroughput> {
+  const { options } = context;
+  const label = `bcrypt.${op} (raw)`;
+  return {
+    label,
+    noWarmUp: true,
+    run: async (seconds) => {
+      context.progress.live(`${label} for ${seconds} s`);
+      const inFlight = String(2 * options.threadPoolSize);
+      const args = [op, env.BCRYPT_COST ?? String(options.cost), String(seconds), inFlight];
+      const line = await runNodeScript(label, 'bench/bcrypt-throughput.js', args, env, context.signal, seconds * 1000 + 30_000);
+      context.progress.clearLive();
+      return JSON.parse(line) as BcryptThroughput;
+    },
+    describe: (result) => `${result.perSecond.toFixed(1)}/s (${result.operations} in the window)`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Phases
+
+/** 1 and 7: GET /profile with a valid session vs a bare Koa app answering a constant JSON. */
+export async function sessionCheck(
+  context: PhaseContext,
+  store: string,
+  service: ServiceFixture,
+  koa: Server,
+  target: number | undefined,
+): Promise<Figure[]> {
+  const [measured = [], baseline = []] = await interleave(context, [
+    profileLoad(context, `service GET /profile (${store})`, service.server, service.cookie),
+    profileLoad(context, 'bare Koa GET /profile', koa, service.cookie),
+  ]);
+  const name = `session check GET /profile (${store}, ${context.options.connections} connections)`;
+  return [
+    {
+      name,
+      measured: { value: median(measured.map((r) => r.perSecond)), unit: 'req/s' },
+      baseline: { value: median(baseline.map((r) => r.perSecond)), unit: 'req/s', label: 'bare Koa' },
+      ratio: ratios(measured, baseline, (a, b) => a.perSecond / b.perSecond),
+      ...(target === undefined ? {} : { target: { min: target } }),
+    },
+    cpuFigure(name, measured, baseline, 'bare Koa'),
+  ];
+}
+
+/** 2 and 7: POST /sessions with the right password vs raw bcrypt.compare at the same cost. */
+export async function logInThroughput(
+  context: PhaseContext,
+  store: string,
+  service: ServiceFixture,
+  env: Record<string, string>,
+  target: number | undefined,
+): Promise<Figure[]> {
+  const [measured = [], baseline = []] = await interleave<LoadResult | BcryptThroughput>(context, [
+    logInLoad(context, `service POST /sessions (${store})`, service.server, BENCH_USER),
+    bcryptLoop(context, 'compare', env),
+  ]);
+  return [
+    {
+      name: `log-in POST /sessions (${store}, cost ${env.BCRYPT_COST})`,
+      measured: { value: median(measured.map((r) => r.perSecond)), unit: 'log-ins/s' },
+      baseline: { value: median(baseline.map((r) => r.perSecond)), unit: 'compares/s', label: 'bcrypt.compare' },
+      ratio: ratios(measured, baseline, (a, b) => a.perSecond / b.perSecond),
+      ...(target === undefined ? {} : { target: { min: target } }),
+    },
+  ];
+}
+
+/** 3: registration (distinct emails) and reset (POST + PUT /reset_password pairs) vs raw bcrypt.hash. */
+export async function hashingThroughput(
+  context: PhaseContext,
+  service: ServiceFixture,
+  env: Record<string, string>,
+): Promise<Figure[]> {
+  const { options } = context;
+  const url = service.server.url;
+  const password = BENCH_USER.password;
+  let nextEmail = 0;
+  const registration: Side<LoadResult> = {
+    label: 'service POST /users',
+    run: (seconds) =>
+      runLoad(
+        {
+          label: 'service POST /users',
+          url,
+          connections: options.hashingConnections,
+          seconds,
+          requests: [
+            {
+              method: 'POST',
+              path: '/users',
+              headers: FORM,
+              setupRequest: (request) => ({ ...request, body: form({ email: `new-${nextEmail++}@bench.example`, password }) }),
+            },
+          ],
+        },
+        context.signal,
+        context.progress,
+      ),
+    describe: perSecond,
+    settle: () => untilIdle(service.server.pid),
+  };
+
+  // A reset token is superseded by the next one asked for the same account: one account per connection.
+  context.progress.step(`registering ${options.hashingConnections} users for the reset load`);
+  const resetUsers = Array.from({ length: options.hashingConnections }, (_, i) => ({ email: `reset-${i}@bench.example`, password }));
+  await Promise.all(resetUsers.map((user) => register(url, user, context.signal)));
+  let resetsDone = 0;
+  const resetRequests = (connection: number): autocannon.Request[] => {
+    const email = resetUsers[connection % resetUsers.length]?.email ?? '';
+    return [
+      {
+        method: 'POST',
+        path: '/reset_password',
+        headers: FORM,
+        body: form({ email }),
+        onResponse: (status, body, context: { token?: string }) => {
+          if (status === 200) context.token = jsonField(body, 'reset_token');
+        },
+      },
+      {
+        method: 'PUT',
+        path: '/reset_password',
+        headers: FORM,
+        setupRequest: (request, context: { token?: string }) => ({
+          ...request,
+          body: form({ email, reset_token: context.token ?? '', new_password: password }),
+        }),
+        onResponse: (status) => {
+          if (status === 200) resetsDone += 1;
+        },
+      },
+    ];
+  };
+  const reset: Side<LoadResult> = {
+    label: 'service POST+PUT /reset_password',
+    run: async (seconds) => {
+      resetsDone = 0;
+      const result = await runLoad(
+        { label: 'service POST+PUT /reset_password', url, connections: options.hashingConnections, seconds, requests: resetRequests },
+        context.signal,
+        context.progress,
+      );
+      // Only the PUTs count: the POSTs that issue the tokens answer at once (no hashing).
+      return { ...result, perSecond: resetsDone / result.seconds };
+    },
+    describe: (result) => `${result.perSecond.toFixed(1)} resets/s`,
+    settle: () => untilIdle(service.server.pid),
+  };
+
+  type Any = LoadResult | BcryptThroughput;
+  const [registered = [], resets = [], hashes = []] = await interleave<Any>(context, [
+    registration,
+    reset,
+    bcryptLoop(context, 'hash', env),
+  ]);
+  const hashBaseline = { value: median(hashes.map((r) => r.perSecond)), unit: 'hashes/s', label: 'bcrypt.hash' };
+  const byHash = (a: Any, b: Any) => a.perSecond / b.perSecond;
+  return [
+    {
+      name: `registration POST /users (memory, cost ${env.BCRYPT_COST})`,
+      measured: { value: median(registered.map((r) => r.perSecond)), unit: 'registrations/s' },
+      baseline: hashBaseline,
+      ratio: ratios(registered, hashes, byHash),
+      target: { min: 0.95 },
+    },
+    {
+      name: `reset POST+PUT /reset_password (memory, cost ${env.BCRYPT_COST})`,
+      measured: { value: median(resets.map((r) => r.perSecond)), unit: 'resets/s' },
+      baseline: hashBaseline,
+      ratio: ratios(resets, hashes, byHash),
+      target: { min: 0.95 },
+    },
+  ];
+}
+
+/** 4: median latency of a log-in with an unknown email vs a known email with a wrong password. */
+export async function enumerationTiming(context: PhaseContext, service: ServiceFixture): Promise<Figure[]> {
+  const unknown = { email: 'nobody-here@bench.example', password: BENCH_USER.password };
+  const wrong = { email: BENCH_USER.email, password: 'not the right password' };
+  // One connection: each answer's latency is one request's own work, not queueing behind others.
+  const [unknownRuns = [], wrongRuns = []] = await interleave(context, [
+    logInLoad(context, 'log-in, unknown email', service.server, unknown, 401, 1),
+    logInLoad(context, 'log-in, known email, wrong password', service.server, wrong, 401, 1),
+  ]);
+  return [
+    {
+      name: `enumeration: log-in latency p50, unknown vs known email (memory, cost ${context.options.cost}, 1 connection)`,
+      measured: { value: median(unknownRuns.map(p50)), unit: 'ms', label: 'unknown email' },
+      baseline: { value: median(wrongRuns.map(p50)), unit: 'ms', label: 'wrong password' },
+      ratio: ratios(unknownRuns, wrongRuns, (a, b) => p50(a) / p50(b)),
+      target: { within: 0.05 },
+    },
+  ];
+}
+
+interface UnderLoad {
+  readonly profile: ProfileResult;
+  /** Log-ins per second of the background load over its run (0 without one). */
+  readonly logInsPerSecond: number;
+}
+
+/** 5: GET /profile while a log-in load keeps the hash pool busy, vs GET /profile alone. */
+export async function responsiveness(context: PhaseContext, service: ServiceFixture, hashConcurrency: string): Promise<Figure[]> {
+  const url = service.server.url;
+  const profile = profileLoad(context, 'GET /profile alone', service.server, service.cookie);
+  const underLoad = profileLoad(context, 'GET /profile under log-in load', service.server, service.cookie);
+  const alone: Side<UnderLoad> = {
+    label: profile.label,
+    run: async (seconds) => ({ profile: await profile.run(seconds), logInsPerSecond: 0 }),
+    describe: (result) => `${perSecond(result.profile)}, p99 ${p99(result.profile).toFixed(2)} ms`,
+  };
+  const loaded: Side<UnderLoad> = {
+    label: underLoad.label,
+    run: async (seconds) => {
+      const background = startLoad(
+        {
+          label: 'log-in load',
+          url,
+          connections: context.options.hashingConnections,
+          seconds: seconds + 60,
+          requests: logInRequests(BENCH_USER),
+          keepLatencies: false,
+        },
+        context.signal,
+        context.progress,
+      );
+      let result: ProfileResult;
+      try {
+        await delay(Math.min(500, seconds * 500)); // let the hash pool fill before measuring
+        result = await underLoad.run(seconds);
+      } finally {
+        background.stop();
+      }
+      const logIns = await background.result;
+      return { profile: result, logInsPerSecond: logIns.perSecond };
+    },
+    describe: (result) => `${perSecond(result.profile)}, p99 ${p99(result.profile).toFixed(2)} ms; ${result.logInsPerSecond.toFixed(1)} log-ins/s`,
+    settle: () => untilIdle(service.server.pid),
+  };
+  const [loadedRuns = [], aloneRuns = []] = await interleave(context, [loaded, alone]);
+  const where = `memory, HASH_CONCURRENCY ${hashConcurrency}`;
+  return [
+    {
+      name: `responsiveness: GET /profile throughput under log-in load (${where})`,
+      measured: { value: median(loadedRuns.map((r) => r.profile.perSecond)), unit: 'req/s' },
+      baseline: { value: median(aloneRuns.map((r) => r.profile.perSecond)), unit: 'req/s', label: 'no log-in load' },
+      ratio: ratios(loadedRuns, aloneRuns, (a, b) => a.profile.perSecond / b.profile.perSecond),
+    },
+    {
+      name: `responsiveness: GET /profile p99 latency under log-in load (${where})`,
+      measured: { value: median(loadedRuns.map((r) => p99(r.profile))), unit: 'ms' },
+      baseline: { value: median(aloneRuns.map((r) => p99(r.profile))), unit: 'ms', label: 'no log-in load' },
+      ratio: ratios(loadedRuns, aloneRuns, (a, b) => p99(a.profile) / p99(b.profile)),
+    },
+    {
+      name: `responsiveness: log-ins/s of the log-in load meanwhile (${where}, cost ${context.options.cost})`,
+      measured: { value: median(loadedRuns.map((r) => r.logInsPerSecond)), unit: 'log-ins/s' },
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Growth
+
+/** Registers `count` users with distinct emails through the API; returns their emails. */
+async function seedUsers(context: PhaseContext, url: string, prefix: string, count: number): Promise<string[]> {
+  const emails: string[] = [];
+  let next = 0;
+  await runLoad(
+    {
+      label: `registering ${count} users`,
+      url,
+      connections: Math.min(SEEDING_CONNECTIONS, count),
+      amount: count,
+      maxSeconds: Math.max(60, count / 250),
+      keepLatencies: false,
+      requests: [
+        {
+          method: 'POST',
+          path: '/users',
+          headers: FORM,
+          setupRequest: (request) => ({ ...request, body: form({ email: `${prefix}-${next++}@bench.example`, password: BENCH_USER.password }) }),
+          onResponse: (status, body) => {
+            const email = status === 200 ? jsonField(body, 'email') : undefined;
+            if (email !== undefined) emails.push(email);
+          },
+        },
+      ],
+    },
+    context.signal,
+    context.progress,
+  );
+  return emails;
+}
+
+/** Logs in `count` times, cycling through `emails`: one new session each. */
+async function seedSessions(context: PhaseContext, url: string, emails: readonly string[], count: number): Promise<void> {
+  let next = 0;
+  await runLoad(
+    {
+      label: `opening ${count} sessions`,
+      url,
+      connections: Math.min(SEEDING_CONNECTIONS, count),
+      amount: count,
+      maxSeconds: Math.max(60, count / 250),
+      keepLatencies: false,
+      requests: [
+        {
+          method: 'POST',
+          path: '/sessions',
+          headers: FORM,
+          setupRequest: (request) => ({
+            ...request,
+            body: form({ email: emails[next++ % emails.length] ?? '', password: BENCH_USER.password }),
+          }),
+        },
+      ],
+    },
+    context.signal,
+    context.progress,
+  );
+}
+
+async function settledRss(context: PhaseContext, server: Server): Promise<number> {
+  await delay(context.options.quick ? 200 : 1000);
+  return residentBytes(server.pid);
+}
+
+/** 6: GET /profile with 100 users and sessions in the store vs `growthUsers`; resident memory per session. */
+export async function growth(context: PhaseContext, env: Record<string, string>): Promise<Figure[]> {
+  const { options, progress } = context;
+  const count = options.growthUsers;
+  const seedEnv = { ...env, BCRYPT_COST: String(SEEDING_COST) };
+  const small = await prepareService(context, `service (memory, ${SMALL_STORE} sessions)`, seedEnv);
+  let large: ServiceFixture | undefined;
+  try {
+    large = await prepareService(context, `service (memory, ${count} sessions)`, seedEnv);
+    const startedAt = progress.elapsedSeconds();
+    await seedSessions(context, small.server.url, await seedUsers(context, small.server.url, 'small', SMALL_STORE), SMALL_STORE);
+    const rssEmpty = await settledRss(context, large.server);
+    const emails = await seedUsers(context, large.server.url, 'large', count);
+    const rssUsers = await settledRss(context, large.server);
+    await seedSessions(context, large.server.url, emails, count);
+    const rssSessions = await settledRss(context, large.server);
+    const mib = (bytes: number) => (bytes / MIB).toFixed(1);
+    progress.step(
+      `seeded in ${(progress.elapsedSeconds() - startedAt).toFixed(0)} s; large store RSS ${mib(rssEmpty)} MiB empty, ` +
+        `${mib(rssUsers)} MiB with ${count} users, ${mib(rssSessions)} MiB with as many sessions`,
+    );
+
+    const [largeRuns = [], smallRuns = []] = await interleave(context, [
+      profileLoad(context, `GET /profile, ${count} sessions`, large.server, large.cookie),
+      profileLoad(context, `GET /profile, ${SMALL_STORE} sessions`, small.server, small.cookie),
+    ]);
+    const per100k = (bytes: number) => ((bytes / MIB) * 100_000) / count;
+    const name = `growth: session check with ${count.toLocaleString('en-US')} vs ${SMALL_STORE} users and sessions (memory)`;
+    return [
+      {
+        name,
+        measured: { value: median(largeRuns.map((r) => r.perSecond)), unit: 'req/s' },
+        baseline: { value: median(smallRuns.map((r) => r.perSecond)), unit: 'req/s', label: `${SMALL_STORE} sessions` },
+        ratio: ratios(largeRuns, smallRuns, (a, b) => a.perSecond / b.perSecond),
+        target: { min: 0.9 },
+      },
+      cpuFigure(name, largeRuns, smallRuns, `${SMALL_STORE} sessions`),
+      {
+        name: 'growth: resident memory per 100,000 sessions (memory store, VmRSS)',
+        measured: { value: per100k(rssSessions - rssUsers), unit: 'MiB', label: `${mib(rssUsers)} → ${mib(rssSessions)} MiB` },
+      },
+      {
+        name: 'growth: resident memory per 100,000 users (memory store, VmRSS)',
+        measured: { value: per100k(rssUsers - rssEmpty), unit: 'MiB', label: `${mib(rssEmpty)} → ${mib(rssUsers)} MiB` },
+      },
+    ];
+  } finally {
+    await Promise.all([small.server.stop(), large?.server.stop()]);
+  }
+}

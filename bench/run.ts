@@ -1,0 +1,234 @@
+/**
+ * `npm run bench`: the service (compiled, in child processes) against baselines measured in the same run.
+ * Progress goes to stderr; the table to stdout and, as JSON and Markdown, to bench/results/.
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseOptions, UsageError, USAGE, type BenchOptions, type PhaseName } from './options.js';
+import {
+  childEnv,
+  enumerationTiming,
+  growth,
+  hashingThroughput,
+  logInThroughput,
+  prepareService,
+  responsiveness,
+  SEEDING_COST,
+  sessionCheck,
+  type PhaseContext,
+  type ServiceFixture,
+} from './phases.js';
+import { jongodbBinary, killAllNow, ROOT, startJongodb, startNodeServer, stopAll } from './processes.js';
+import { Progress } from './progress.js';
+import { renderText, verdict, writeReport, type Figure, type Report } from './report.js';
+import { TOLERATED_FAILURES } from './load.js';
+
+const EXIT_INTERRUPTED = 130;
+
+/** A server several phases share: started by the first that needs it; all see its failure. */
+function shared<T>(start: () => Promise<T>) {
+  let started: Promise<T> | undefined;
+  return {
+    get: () => (started ??= start()),
+    /** The server if it was started (and started well), else undefined. */
+    ifStarted: async () => started?.catch(() => undefined),
+  };
+}
+
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' / ');
+}
+
+function hashConcurrencyLabel(value: number | undefined): string {
+  return value === undefined ? `unset (service default: ${os.availableParallelism()} = cores)` : String(value);
+}
+
+function header(options: BenchOptions, startLoad: string, seconds: number): Record<string, string> {
+  const cores = os.availableParallelism();
+  const version = (name: string) =>
+    (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  return {
+    date: new Date().toISOString(),
+    mode: options.quick ? 'quick (smoke run: about a second per phase, targets reported but not enforced)' : 'full',
+    machine: `${cores} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`,
+    'load average (1/5/15 min)': `${startLoad} at start, ${loadAverage()} at the end`,
+    node: `${process.version} (same flags and env for the service and the baselines)`,
+    versions: `koa ${version('koa')}, @koa/router ${version('@koa/router')}, bcrypt ${version('bcrypt')}, autocannon ${version('autocannon')}`,
+    'bcrypt cost': `${options.cost} (log-in, registration, reset, enumeration, responsiveness, MongoDB); ${SEEDING_COST} for growth`,
+    UV_THREADPOOL_SIZE: String(options.threadPoolSize),
+    HASH_CONCURRENCY: hashConcurrencyLabel(options.hashConcurrency) +
+      (options.hashConcurrencySweep.some((value) => value !== options.hashConcurrency)
+        ? `; the responsiveness phase sweeps ${options.hashConcurrencySweep.map(hashConcurrencyLabel).join(', ')}`
+        : ''),
+    rounds: `${options.rounds} (service and baseline interleaved; warm-up ${options.warmupSeconds} s per side first)`,
+    'duration per round': `${options.durationSeconds} s per side`,
+    connections: `${options.connections} for session checks, ${options.hashingConnections} for hashing loads, 1 for enumeration; pipelining 1`,
+    'total duration': `${seconds.toFixed(0)} s`,
+  };
+}
+
+function notes(options: BenchOptions, machineBusy: boolean): string[] {
+  return [
+    'Ratios: each round measures the service, then its baseline, back to back; the ratio is taken per round and ' +
+      'shown as median (min–max) over the rounds. Measured and baseline values are medians over the rounds.',
+    'RATE_LIMIT=off: all load comes from one address (127.0.0.1), which the per-address limit (100/min) would ' +
+      'throttle at once; the per-account limit on failed log-ins would also stop the enumeration phase.',
+    'The load generator (autocannon) runs in the benchmark process on the same machine, competing for its cores ' +
+      'with the service as with the baselines.',
+    'Baselines: a bare Koa app (same koa and @koa/router) answering a constant JSON on GET /profile; raw bcrypt.compare ' +
+      `and bcrypt.hash loops in a process of their own with ${2 * options.threadPoolSize} operations in flight ` +
+      `(UV_THREADPOOL_SIZE=${options.threadPoolSize}) at the same cost.`,
+    'Reset: measured as POST /reset_password (issues a token, no hashing) + PUT /reset_password (spends it, one hash) ' +
+      'pairs, each connection on an account of its own; one pair counts as one reset.',
+    `Growth: seeded through the HTTP API with BCRYPT_COST=${SEEDING_COST} (the hash cost does not affect a session lookup) ` +
+      `and 64 connections; memory is VmRSS of the service after seeding the users, then the sessions, scaled to ` +
+      `100,000 from ${options.growthUsers.toLocaleString('en-US')}; it includes heap not yet collected.`,
+    'MongoDB: the jongodb wire-protocol stand-in the tests use, not mongod: those figures have no target.',
+    `A run fails (exit 1) when a phase crashes or a load gets more than ${TOLERATED_FAILURES} unexpected answers; ` +
+      'a missed target does not fail it.',
+    ...(machineBusy ? ['The machine was busy (load average above half its cores) during the run: figures are noisier.'] : []),
+  ];
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions | undefined;
+  try {
+    options = parseOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError) && !(error instanceof TypeError)) throw error;
+    process.stderr.write(`bench: ${error.message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (options === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const opts = options;
+
+  const progress = new Progress();
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) {
+      killAllNow();
+      process.exit(EXIT_INTERRUPTED);
+    }
+    progress.step(`${signal}: stopping (again to kill at once)`);
+    interrupt.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('exit', killAllNow);
+
+  const startLoad = loadAverage();
+  const figures: Figure[] = [];
+  const errors: string[] = [];
+  const baseContext: PhaseContext = { options: opts, signal: interrupt.signal, progress };
+  const env = childEnv(opts);
+
+  const perSide = opts.durationSeconds + 1;
+  const interleaved = (sides: number) => sides * (opts.warmupSeconds + 1 + opts.rounds * perSide);
+  const phase = async (name: PhaseName, title: string, budgetSeconds: number, run: (context: PhaseContext) => Promise<Figure[]>) => {
+    if (!opts.phases.has(name) || interrupt.signal.aborted) return;
+    progress.phase(`${title} (at most ${budgetSeconds.toFixed(0)} s)`);
+    const signal = AbortSignal.any([interrupt.signal, AbortSignal.timeout(budgetSeconds * 1000)]);
+    try {
+      figures.push(...(await run({ ...baseContext, signal })));
+    } catch (error) {
+      const reason = signal.aborted && !interrupt.signal.aborted ? `over its ${budgetSeconds.toFixed(0)} s budget` : '';
+      const message = `${reason === '' ? '' : `${reason}: `}${error instanceof Error ? error.message : String(error)}`;
+      progress.step(`FAILED: ${message}`);
+      errors.push(`${title}: ${message}`);
+      figures.push({ name: title, error: message });
+    }
+  };
+
+  const koa = shared(() => startNodeServer('bare Koa baseline', 'bench/baseline-koa.js', env, interrupt.signal));
+  const memory = shared(() => prepareService(baseContext, 'service (memory)', env));
+  const setup = 40;
+
+  try {
+    await phase('session', '1. session check vs bare Koa (memory)', setup + interleaved(2), async (context) =>
+      sessionCheck(context, 'memory', await memory.get(), await koa.get(), 0.8),
+    );
+    await phase('login', '2. log-in vs bcrypt.compare (memory)', setup + interleaved(2), async (context) =>
+      logInThroughput(context, 'memory', await memory.get(), env, 0.95),
+    );
+    await phase('hashing', '3. registration and reset vs bcrypt.hash (memory)', setup + interleaved(3), async (context) =>
+      hashingThroughput(context, await memory.get(), env),
+    );
+    await phase('enumeration', '4. enumeration timing: unknown email vs wrong password (memory)', setup + interleaved(2), async (context) =>
+      enumerationTiming(context, await memory.get()),
+    );
+    for (const value of opts.hashConcurrencySweep) {
+      const label = hashConcurrencyLabel(value);
+      await phase('responsiveness', `5. responsiveness under log-in load (HASH_CONCURRENCY ${label})`, setup + interleaved(2), async (context) => {
+        if (value === opts.hashConcurrency) return responsiveness(context, await memory.get(), label);
+        const own: ServiceFixture = await prepareService(context, `service (memory, HASH_CONCURRENCY ${value})`, {
+          ...env,
+          HASH_CONCURRENCY: String(value),
+        });
+        try {
+          return await responsiveness(context, own, label);
+        } finally {
+          await own.server.stop();
+        }
+      });
+    }
+    // Nothing else runs while the growth and MongoDB phases measure.
+    await (await memory.ifStarted())?.server.stop();
+    const seedingSeconds = (2 * opts.growthUsers) / 250;
+    await phase('growth', `6. growth: ${opts.growthUsers} vs 100 users and sessions (memory)`, setup + seedingSeconds + interleaved(2), (context) =>
+      growth(context, env),
+    );
+    await phase('mongodb', '7. session check and log-in on MongoDB (jongodb stand-in)', 2 * setup + interleaved(4), async (context) => {
+      const binary = jongodbBinary();
+      if (binary === undefined) throw new Error('the jongodb stand-in (@jongodb/memory-server-bin-linux-x64-gnu) is not installed');
+      const jongodb = await startJongodb(binary, context.signal);
+      let service: ServiceFixture | undefined;
+      try {
+        const mongoEnv = { ...env, STORE: 'mongodb', MONGODB_URI: jongodb.uri, MONGODB_DB: 'bench' };
+        service = await prepareService(context, 'service (mongodb)', mongoEnv);
+        return [
+          ...(await sessionCheck(context, 'mongodb', service, await koa.get(), undefined)),
+          ...(await logInThroughput(context, 'mongodb', service, mongoEnv, undefined)),
+        ];
+      } finally {
+        await service?.server.stop();
+        await jongodb.stop();
+      }
+    });
+  } finally {
+    progress.phase('stopping every process the benchmark started');
+    await stopAll();
+  }
+
+  const seconds = progress.elapsedSeconds();
+  const machineBusy = os.loadavg()[0]! > os.availableParallelism() / 2 || Number(startLoad.split(' / ')[0]) > os.availableParallelism() / 2;
+  const report: Report = {
+    title: `auth-service benchmark${opts.quick ? ' (quick)' : ''}: the service against baselines measured in the same run`,
+    header: {
+      ...header(opts, startLoad, seconds),
+      ...(interrupt.signal.aborted ? { interrupted: 'yes: the run was stopped by a signal, phases after it are missing' } : {}),
+    },
+    figures,
+    notes: notes(opts, machineBusy),
+    errors,
+  };
+  const stamp = `${new Date().toISOString().replace(/[:.]/g, '-')}${opts.quick ? '-quick' : ''}`;
+  const written = await writeReport(report, path.join(ROOT, 'bench', 'results'), stamp);
+  process.stdout.write(`\n${renderText(report)}`);
+  const missed = figures.filter((figure) => verdict(figure) === 'missed').length;
+  process.stderr.write(
+    `\nwritten: ${written.map((file) => path.relative(ROOT, file)).join(', ')} (and latest.*); ` +
+      `${missed} target(s) missed; ${errors.length} error(s); ${seconds.toFixed(0)} s\n`,
+  );
+  if (interrupt.signal.aborted) return EXIT_INTERRUPTED;
+  return errors.length > 0 ? 1 : 0;
+}
+
+// Exit at once: nothing is left to wait for (children are stopped, the report written).
+process.exit(await main());
