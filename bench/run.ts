@@ -164,7 +164,7 @@ async function main(): Promise<number> {
       enumerationTiming(context, await memory.get()),
     );
     for (const value of opts.hashConcurrencySweep) {
-      const label = hashConcurrencyLabel(value);
+      const label = value === undefined ? `default (${os.availableParallelism()})` : String(value);
       await phase('responsiveness', `5. responsiveness under log-in load (HASH_CONCURRENCY ${label})`, setup + interleaved(2), async (context) => {
         if (value === opts.hashConcurrency) return responsiveness(context, await memory.get(), label);
         const own: ServiceFixture = await prepareService(context, `service (memory, HASH_CONCURRENCY ${value})`, {
