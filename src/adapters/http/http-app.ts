@@ -12,6 +12,7 @@ import { parseRequestBody, stringField } from './request-body.js';
 import { requestLog, type RequestLogger } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
 import { clearSessionCookie, readSessionToken, setSessionCookie } from './session-cookie.js';
+import openApiDocument from './openapi.json' with { type: 'json' };
 
 export interface HttpUseCases {
   readonly registerUser: RegisterUser;
@@ -59,6 +60,11 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
       ctx.status = 503;
       ctx.body = { message: 'not ready: the store does not answer' };
     }
+  });
+
+  // The API's OpenAPI 3.1 document, as kept next to this file (loaded once, with the module).
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = openApiDocument;
   });
 
   router.post('/users', body, async (ctx) => {
