@@ -137,6 +137,45 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
           expect(await attempt(user.email, 'digest', at(2))).to.equal(null);
         });
 
+        it('clears a token whose digest still matches: token gone, change recorded, nothing else touched', async () => {
+          const user = aUser();
+          const other = aUser();
+          await users.add(user);
+          await users.add(other);
+          await users.setResetToken(user.email, 'digest', at(1000), at(1));
+          await users.setResetToken(other.email, 'other-digest', at(1000), at(1));
+          expect(await users.clearResetToken(user.email, 'digest', at(2))).to.equal(true);
+          expect(await users.findById(user.id)).to.deep.equal({ ...user, updatedAt: at(2) });
+          expect(await users.consumeResetToken({ email: user.email, tokenHash: 'digest', newPasswordHash: 'new-hash', now: at(3) })).to.equal(null);
+          expect((await users.findById(other.id))?.resetTokenHash).to.equal('other-digest');
+        });
+
+        it('never clears a newer token, another user’s, or one already gone', async () => {
+          const user = aUser();
+          const other = aUser();
+          await users.add(user);
+          await users.add(other);
+          await users.setResetToken(user.email, 'older', at(1000), at(1));
+          const newer = await users.setResetToken(user.email, 'newer', at(2000), at(2));
+          const withToken = await users.setResetToken(other.email, 'older', at(1000), at(1));
+          expect(await users.clearResetToken(user.email, 'older', at(3)), 'superseded digest').to.equal(false);
+          expect(await users.findById(user.id)).to.deep.equal(newer);
+          expect(await users.clearResetToken('nobody@example.com', 'older', at(3)), 'unknown email').to.equal(false);
+          expect(await users.findById(other.id)).to.deep.equal(withToken);
+          expect(await users.clearResetToken(user.email, 'newer', at(4))).to.equal(true);
+          expect(await users.clearResetToken(user.email, 'newer', at(5)), 'already cleared').to.equal(false);
+          expect((await users.findById(user.id))?.updatedAt).to.deep.equal(at(4));
+        });
+
+        it('lets exactly one of 10 concurrent clears of one token report it', async () => {
+          const user = aUser();
+          await users.add(user);
+          await users.setResetToken(user.email, 'digest', at(1000), T0);
+          const results = await Promise.all(Array.from({ length: 10 }, () => users.clearResetToken(user.email, 'digest', at(1))));
+          expect(results.filter((cleared) => cleared)).to.have.length(1);
+          expect((await users.findById(user.id))?.resetTokenHash).to.equal(null);
+        });
+
         it('lets exactly one of 20 concurrent uses of one token win', async () => {
           const user = aUser();
           await users.add(user);

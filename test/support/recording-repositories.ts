@@ -58,6 +58,12 @@ export class RecordingUserRepository implements UserRepository {
     return user;
   }
 
+  async clearResetToken(email: string, tokenHash: string, now: Date): Promise<boolean> {
+    const cleared = await this.inner.clearResetToken(email, tokenHash, now);
+    if (cleared) this.recorder.record('users.clearResetToken');
+    return cleared;
+  }
+
   async consumeResetToken(consumption: ResetTokenConsumption): Promise<User | null> {
     const user = await this.inner.consumeResetToken(consumption);
     if (user !== null) this.recorder.record('users.consumeResetToken');

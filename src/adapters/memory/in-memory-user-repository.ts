@@ -34,6 +34,15 @@ export class InMemoryUserRepository implements UserRepository {
     });
   }
 
+  async clearResetToken(email: string, tokenHash: string, now: Date): Promise<boolean> {
+    const cleared = this.update(email, (user) => user.resetTokenHash === tokenHash, {
+      resetTokenHash: null,
+      resetTokenExpiresAt: null,
+      updatedAt: now,
+    });
+    return cleared !== null;
+  }
+
   async consumeResetToken({ email, tokenHash, newPasswordHash, now }: ResetTokenConsumption): Promise<User | null> {
     return this.update(
       email,

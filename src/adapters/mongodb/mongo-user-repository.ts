@@ -42,6 +42,18 @@ export class MongoUserRepository implements UserRepository {
     return document === null ? null : toUser(document);
   }
 
+  async clearResetToken(email: string, tokenHash: string, now: Date): Promise<boolean> {
+    // Conditional on the digest, in the same update that removes it: a newer token is never cleared.
+    const { modifiedCount } = await storeOperation(() =>
+      this.users.updateOne(
+        { email, resetTokenHash: tokenHash },
+        { $set: { updatedAt: now }, $unset: { resetTokenHash: '', resetTokenExpiresAt: '' } },
+        { maxTimeMS: this.maxTimeMS },
+      ),
+    );
+    return modifiedCount === 1;
+  }
+
   async consumeResetToken({ email, tokenHash, newPasswordHash, now }: ResetTokenConsumption): Promise<User | null> {
     // One conditional update: the match (email, token, not expired), the new password and spending the
     // token happen together, so of two concurrent uses only one can match.

@@ -26,6 +26,13 @@ export interface UserRepository {
   setResetToken(email: string, tokenHash: string, expiresAt: Date, now: Date): Promise<User | null>;
 
   /**
+   * Removes the reset token of the user with this email if, and only if, its stored digest is still this
+   * one, as one step: a newer token that superseded it in the meantime is left alone. Returns whether a
+   * token was removed.
+   */
+  clearResetToken(email: string, tokenHash: string, now: Date): Promise<boolean>;
+
+  /**
    * If the user with this email holds this token digest and it has not expired at `now`:
    * sets the new password hash, records the change and clears the token, as one step.
    * Returns the updated user, or null when nothing matched (so two concurrent uses cannot both win).
