@@ -61,6 +61,17 @@ export class StoreUnavailableError extends DomainError {
   }
 }
 
+/**
+ * The reset instructions could not be sent (a mail server down, refusing or too slow). Notifiers raise it
+ * instead of their transport's errors; nothing usable was delivered, and the request is safe to retry.
+ */
+export class DeliveryUnavailableError extends DomainError {
+  constructor(options?: { cause?: unknown }) {
+    super('the reset instructions could not be sent now, please retry later');
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
 /** Over a rate limit: the attempt was not made. Throttling, not a lockout: it ends after retryAfterSeconds. */
 export class TooManyAttemptsError extends DomainError {
   constructor(readonly retryAfterSeconds: number) {

@@ -2,6 +2,7 @@ import type { Context, Middleware } from 'koa';
 import { HttpError } from 'http-errors';
 import { STATUS_CODES } from 'node:http';
 import {
+  DeliveryUnavailableError,
   EmailAlreadyRegisteredError,
   InvalidCredentialsError,
   InvalidInputError,
@@ -21,10 +22,14 @@ interface ErrorResponse {
   readonly status: number;
   readonly message: string;
   readonly retryAfterSeconds?: number;
+  /** For a 5xx that is not a bug: the warning logged with the error. */
+  readonly unavailable?: string;
 }
 
 // A store outage is usually a failover or a restart: a few seconds.
 const STORE_RETRY_AFTER_SECONDS = 5;
+// A mail server that is down or refusing mail usually takes longer to come back than a database failover.
+const DELIVERY_RETRY_AFTER_SECONDS = 30;
 
 /** The one place where errors become HTTP statuses. Anything not listed here is a 500. */
 function errorResponseFor(error: unknown): ErrorResponse | undefined {
@@ -38,7 +43,15 @@ function errorResponseFor(error: unknown): ErrorResponse | undefined {
     return { status: 429, message: error.message, retryAfterSeconds: error.retryAfterSeconds };
   }
   if (error instanceof StoreUnavailableError) {
-    return { status: 503, message: error.message, retryAfterSeconds: STORE_RETRY_AFTER_SECONDS };
+    return { status: 503, message: error.message, retryAfterSeconds: STORE_RETRY_AFTER_SECONDS, unavailable: 'store unavailable' };
+  }
+  if (error instanceof DeliveryUnavailableError) {
+    return {
+      status: 503,
+      message: error.message,
+      retryAfterSeconds: DELIVERY_RETRY_AFTER_SECONDS,
+      unavailable: 'reset token delivery unavailable',
+    };
   }
   // Errors raised on purpose by this adapter, the router or Koa, whose message is meant for the client.
   if (error instanceof HttpError && error.expose) return { status: error.status, message: error.message };
@@ -72,8 +85,8 @@ export function errorResponses(logger: ErrorLogger): Middleware {
         // The logger's `error` serializer keeps name, message and stack only.
         logger.error({ error }, 'unexpected error');
         response = { status: 500, message: 'internal server error' };
-      } else if (response.status >= 500) {
-        logger.warn({ error }, 'store unavailable');
+      } else if (response.unavailable !== undefined) {
+        logger.warn({ error }, response.unavailable);
       }
       if (ctx.headerSent) return;
       ctx.status = response.status;

@@ -1,6 +1,5 @@
-import { UnknownEmailError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { ResetTokenNotifier } from '../ports/reset-token-notifier.js';
+import type { ResetTokenDelivery, ResetTokenNotifier } from '../ports/reset-token-notifier.js';
 import type { TokenGenerator } from '../ports/token-generator.js';
 import type { UserRepository } from '../ports/user-repository.js';
 import { normalizeEmail } from '../rules/email.js';
@@ -14,7 +13,7 @@ export interface RequestPasswordResetInput {
 
 export interface RequestPasswordResetResult {
   readonly email: string;
-  /** Present only when the notifier's channel is the response itself. */
+  /** Present only when the notifier's channel is the response itself (never for an unknown email). */
   readonly resetToken?: string;
 }
 
@@ -37,12 +36,27 @@ export class RequestPasswordReset {
     const email = normalizeEmail(input.email);
     await this.throttle.admitAccountRequest('reset-request', email);
     const token = this.tokens.generate();
+    const tokenHash = digestToken(token);
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.settings.resetTokenTtlMs);
     // Replacing the stored digest is what makes a newer request supersede an older token.
-    const user = await this.users.setResetToken(email, digestToken(token), expiresAt, now);
-    if (user === null) throw new UnknownEmailError();
-    const delivery = await this.notifier.notify({ email: user.email, token, expiresAt });
+    const user = await this.users.setResetToken(email, tokenHash, expiresAt, now);
+    if (user === null) {
+      // No account: one store operation and one notification all the same, so that an out-of-band
+      // channel answers (and fails) as it does for an account; the response channel refuses here.
+      await this.notifier.notifyNoAccount(email);
+      return { email };
+    }
+    let delivery: ResetTokenDelivery;
+    try {
+      delivery = await this.notifier.notify({ email: user.email, token, expiresAt });
+    } catch (error) {
+      // Not delivered: the token must not stay usable. Conditional on its digest, so that a newer token
+      // issued meanwhile by a concurrent request survives. Should this fail too, its error (a store
+      // outage) is the answer; the token then merely expires, never having been handed to anyone.
+      await this.users.clearResetToken(user.email, tokenHash, this.clock.now());
+      throw error;
+    }
     return delivery.channel === 'response' ? { email: user.email, resetToken: delivery.token } : { email: user.email };
   }
 }
