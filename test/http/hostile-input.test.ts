@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { METHODS } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { request, type Reply } from '../support/http-client.js';
+import { apiContract } from '../support/openapi-contract.js';
 import { sendRaw, type RawRequest } from '../support/raw-http.js';
 import { recordStoreWrites, type WriteRecorder } from '../support/recording-repositories.js';
 import { describeForEachStore } from '../support/stores.js';
@@ -794,6 +795,7 @@ describeForEachStore('hostile input', (storeEnv, storeName) => {
       const description = `${raw.method} ${raw.path} (generated)\nheaders ${truncate(JSON.stringify(headers))}\nbody ${body === undefined ? '(none)' : truncate(JSON.stringify(body.toString('latin1')))}${raw.chunked === true ? ' (chunked)' : ''}`;
       const result = await exchange(async () => {
         const response = await sendRaw(url, raw);
+        apiContract().check({ method: raw.method, path: raw.path, status: response.status, headers: response.headers, body: response.text });
         const setCookie = response.headers['set-cookie'] ?? [];
         return {
           request: description,

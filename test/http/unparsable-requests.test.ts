@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import net from 'node:net';
+import { checkRawExchange } from '../support/openapi-contract.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** Sends raw bytes and returns everything the server wrote back before closing. */
@@ -18,6 +19,7 @@ async function raw(server: TestServer, bytes: string): Promise<string> {
       resolve();
     }, 3000);
   });
+  checkRawExchange(bytes, reply);
   return reply;
 }
 

@@ -1,4 +1,10 @@
-/** A thin client over Node's fetch for the service's form-encoded API. */
+import { apiContract, fetchHeaders } from './openapi-contract.js';
+
+/**
+ * A thin client over Node's fetch for the service's form-encoded API. Every response it receives is
+ * checked against the OpenAPI document (test/support/openapi-contract.ts): one that does not match
+ * makes the request throw, naming the method, path, status and the mismatch.
+ */
 export interface Reply {
   readonly status: number;
   readonly headers: Headers;
@@ -38,10 +44,12 @@ export async function request(baseUrl: string, method: string, path: string, opt
     body = options.raw.body;
   }
   if (options.cookie !== undefined) headers.cookie = options.cookie;
-  const response = await fetch(new URL(path, baseUrl), { method, headers, body, redirect: 'manual' });
+  const url = new URL(path, baseUrl);
+  const response = await fetch(url, { method, headers, body, redirect: 'manual' });
   const text = await response.text();
+  apiContract().check({ method, path: url.pathname + url.search, status: response.status, headers: fetchHeaders(response.headers), body: text });
   let parsed: unknown = text;
-  if ((response.headers.get('content-type') ?? '').startsWith('application/json')) parsed = JSON.parse(text);
+  if (text !== '' && (response.headers.get('content-type') ?? '').startsWith('application/json')) parsed = JSON.parse(text);
   return { status: response.status, headers: response.headers, body: parsed, setCookies: response.headers.getSetCookie() };
 }
 
