@@ -206,6 +206,22 @@ export async function cpuSeconds(pid: number): Promise<number> {
   return (utime + stime) / CLOCK_TICKS_PER_SECOND;
 }
 
+/** CPU time the whole machine has been busy since boot (all cores, /proc/stat), in seconds. */
+export async function machineBusySeconds(): Promise<number> {
+  const [cpu = ''] = (await readFile('/proc/stat', 'utf8')).split('\n');
+  // cpu user nice system idle iowait irq softirq steal …: everything but idle and iowait is busy.
+  const ticks = cpu.trim().split(/\s+/).slice(1, 9).map(Number);
+  const [idle = 0, iowait = 0] = [ticks[3], ticks[4]];
+  return (ticks.reduce((sum, value) => sum + value, 0) - idle - iowait) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** CPU time of this process and of its children that have exited (utime, stime, cutime, cstime), in seconds. */
+export async function ownCpuSeconds(): Promise<number> {
+  const stat = await readFile('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields.slice(11, 15).reduce((sum, value) => sum + Number(value), 0) / CLOCK_TICKS_PER_SECOND;
+}
+
 /** Stops every child still running, gracefully first. */
 export async function stopAll(): Promise<void> {
   await Promise.all(

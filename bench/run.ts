@@ -19,12 +19,23 @@ import {
   type PhaseContext,
   type ServiceFixture,
 } from './phases.js';
-import { jongodbBinary, killAllNow, ROOT, startJongodb, startNodeServer, stopAll } from './processes.js';
+import {
+  jongodbBinary,
+  killAllNow,
+  machineBusySeconds,
+  ownCpuSeconds,
+  ROOT,
+  startJongodb,
+  startNodeServer,
+  stopAll,
+} from './processes.js';
 import { Progress } from './progress.js';
 import { renderText, verdict, writeReport, type Figure, type Report } from './report.js';
 import { TOLERATED_FAILURES } from './load.js';
 
 const EXIT_INTERRUPTED = 130;
+/** Other processes using more than this share of the machine's CPU make a run "busy". */
+const BUSY_SHARE = 0.1;
 
 /** A server several phases share: started by the first that needs it; all see its failure. */
 function shared<T>(start: () => Promise<T>) {
@@ -85,12 +96,12 @@ function notes(options: BenchOptions, machineBusy: boolean): string[] {
     'Reset: measured as POST /reset_password (issues a token, no hashing) + PUT /reset_password (spends it, one hash) ' +
       'pairs, each connection on an account of its own; one pair counts as one reset.',
     `Growth: seeded through the HTTP API with BCRYPT_COST=${SEEDING_COST} (the hash cost does not affect a session lookup) ` +
-      `and 64 connections; memory is VmRSS of the service after seeding the users, then the sessions, scaled to ` +
-      `100,000 from ${options.growthUsers.toLocaleString('en-US')}; it includes heap not yet collected.`,
+      `and 64 connections; memory is VmRSS of the service after seeding ${options.growthUsers.toLocaleString('en-US')} users, ` +
+      'then as many sessions, per 100,000; it includes heap not yet collected.',
     'MongoDB: the jongodb wire-protocol stand-in the tests use, not mongod: those figures have no target.',
     `A run fails (exit 1) when a phase crashes or a load gets more than ${TOLERATED_FAILURES} unexpected answers; ` +
       'a missed target does not fail it.',
-    ...(machineBusy ? ['The machine was busy (load average above half its cores) during the run: figures are noisier.'] : []),
+    ...(machineBusy ? ['The machine was busy: other processes used CPU during the run (see the header), so figures are noisier.'] : []),
   ];
 }
 
@@ -124,6 +135,7 @@ async function main(): Promise<number> {
   process.on('exit', killAllNow);
 
   const startLoad = loadAverage();
+  const [machineBefore, ownBefore] = [await machineBusySeconds(), await ownCpuSeconds()];
   const figures: Figure[] = [];
   const errors: string[] = [];
   const baseContext: PhaseContext = { options: opts, signal: interrupt.signal, progress };
@@ -207,15 +219,18 @@ async function main(): Promise<number> {
   }
 
   const seconds = progress.elapsedSeconds();
-  const machineBusy = os.loadavg()[0]! > os.availableParallelism() / 2 || Number(startLoad.split(' / ')[0]) > os.availableParallelism() / 2;
+  // What the machine did besides this benchmark and its children (all stopped and reaped by now).
+  const others = (await machineBusySeconds()) - machineBefore - ((await ownCpuSeconds()) - ownBefore);
+  const othersShare = Math.max(0, others) / (seconds * os.availableParallelism());
   const report: Report = {
     title: `auth-service benchmark${opts.quick ? ' (quick)' : ''}: the service against baselines measured in the same run`,
     header: {
       ...header(opts, startLoad, seconds),
+      'other processes': `${(othersShare * 100).toFixed(0)} % of the machine's CPU time during the run (besides the benchmark and its children)`,
       ...(interrupt.signal.aborted ? { interrupted: 'yes: the run was stopped by a signal, phases after it are missing' } : {}),
     },
     figures,
-    notes: notes(opts, machineBusy),
+    notes: notes(opts, othersShare > BUSY_SHARE),
     errors,
   };
   const stamp = `${new Date().toISOString().replace(/[:.]/g, '-')}${opts.quick ? '-quick' : ''}`;
