@@ -97,6 +97,68 @@ function mongoUri() {
     );
 }
 
+/** smtp://[user[:password]@]host[:port] or smtps://…: nothing else, as the URL may carry credentials. */
+function smtpUrl() {
+  return z
+    .string()
+    .optional()
+    .refine(
+      (value) => {
+        if (value === undefined) return true;
+        if (!URL.canParse(value)) return false;
+        const url = new URL(value);
+        return (
+          ['smtp:', 'smtps:'].includes(url.protocol) &&
+          url.hostname !== '' &&
+          (url.pathname === '' || url.pathname === '/') &&
+          url.search === '' &&
+          url.hash === ''
+        );
+      },
+      { error: 'must be smtp://[user:password@]host[:port] or smtps://[user:password@]host[:port], without path or query' },
+    );
+}
+
+// An address as the service's own email rules accept it, or a display name and that address in angle brackets.
+const MAILBOX = "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*";
+const MAIL_FROM_SHAPE = new RegExp(`^(?:${MAILBOX}|(?:[^<>\\r\\n",;:@()\\[\\]\\\\]*|"[^"\\r\\n\\\\]*")\\s*<${MAILBOX}>)$`);
+
+function mailFrom() {
+  return z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || MAIL_FROM_SHAPE.test(value.trim()), {
+      error: 'must be an email address, optionally with a display name: noreply@example.com or Example <noreply@example.com>',
+    })
+    .transform((value) => value?.trim());
+}
+
+/** The link sent by email: an absolute http(s) URL template with a {token} placeholder, {email} optional. */
+function resetUrl() {
+  return z
+    .string()
+    .optional()
+    .refine(
+      (value) => {
+        if (value === undefined) return true;
+        if (!value.includes('{token}') || /\s/.test(value)) return false;
+        // Filled in two ways: the placeholders must be in the path, query or fragment, never the origin;
+        // and no credentials in a link that is mailed out.
+        const [first, second] = ['a', 'b'].map((fill) => value.replaceAll('{token}', fill).replaceAll('{email}', fill));
+        if (first === undefined || second === undefined || !URL.canParse(first) || !URL.canParse(second)) return false;
+        const url = new URL(first);
+        return (
+          ['http:', 'https:'].includes(url.protocol) &&
+          url.hostname !== '' &&
+          url.username === '' &&
+          url.password === '' &&
+          url.origin === new URL(second).origin
+        );
+      },
+      { error: 'must be an absolute http(s) URL containing {token} (and optionally {email}), e.g. https://app.example.com/reset#token={token}' },
+    );
+}
+
 const schema = z.object({
   HOST: z.string().min(1, { error: 'must not be empty' }).default('127.0.0.1'),
   PORT: integer(5000, 0, 65535),
@@ -120,7 +182,13 @@ const schema = z.object({
   RESET_TOKEN_TTL: duration('30m'),
   COOKIE_SECURE: boolean(false),
   TRUST_PROXY: boolean(false),
-  RESET_TOKEN_DELIVERY: oneOf(['response'], 'response'),
+  RESET_TOKEN_DELIVERY: oneOf(['response', 'email'], 'response'),
+  ALLOW_RESET_TOKEN_IN_RESPONSE: boolean(false),
+  NODE_ENV: z.string().optional(),
+  SMTP_URL: smtpUrl(),
+  SMTP_TIMEOUT: duration('5s'),
+  MAIL_FROM: mailFrom(),
+  RESET_URL: resetUrl(),
   SHUTDOWN_TIMEOUT: duration('10s'),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   RATE_LIMIT: oneOf(['on', 'off'], 'on'),
@@ -137,6 +205,16 @@ export interface MongoConfig {
   readonly writeConcern: 'majority' | number;
   readonly timeoutSeconds: number;
   readonly startupTimeoutSeconds: number;
+}
+
+/** How reset tokens are mailed, with RESET_TOKEN_DELIVERY=email. */
+export interface EmailConfig {
+  /** May carry credentials: never log it as is (see redactedConfig). */
+  readonly smtpUrl: string;
+  readonly smtpTimeoutSeconds: number;
+  readonly mailFrom: string;
+  /** The link template, with {token} and optionally {email}. */
+  readonly resetUrl: string;
 }
 
 export interface RateLimitConfig {
@@ -165,7 +243,9 @@ export interface Config {
   readonly resetTokenTtlSeconds: number;
   readonly cookieSecure: boolean;
   readonly trustProxy: boolean;
-  readonly resetTokenDelivery: 'response';
+  readonly resetTokenDelivery: 'response' | 'email';
+  /** Present exactly when resetTokenDelivery is 'email'. */
+  readonly email?: EmailConfig;
   readonly shutdownTimeoutSeconds: number;
   readonly logLevel: string;
   /** Null when RATE_LIMIT=off. */
@@ -174,11 +254,21 @@ export interface Config {
   readonly allowedOrigins: readonly string[];
 }
 
-/** The configuration as it may be logged: credentials in the MongoDB URI replaced by placeholders. */
+/** An SMTP URL with its password replaced by a placeholder (the user name stays, to tell accounts apart). */
+function redactSmtpUrl(value: string): string {
+  if (!URL.canParse(value)) return '(unparseable URL)';
+  const url = new URL(value);
+  const credentials = url.username === '' && url.password === '' ? '' : `${url.username}${url.password === '' ? '' : ':<password>'}@`;
+  return `${url.protocol}//${credentials}${url.host}`;
+}
+
+/** The configuration as it may be logged: credentials in the MongoDB and SMTP URLs replaced by placeholders. */
 export function redactedConfig(config: Config): object {
-  return config.mongodb === undefined
-    ? config
-    : { ...config, mongodb: { ...config.mongodb, uri: redactConnectionString(config.mongodb.uri) } };
+  return {
+    ...config,
+    ...(config.mongodb === undefined ? {} : { mongodb: { ...config.mongodb, uri: redactConnectionString(config.mongodb.uri) } }),
+    ...(config.email === undefined ? {} : { email: { ...config.email, smtpUrl: redactSmtpUrl(config.email.smtpUrl) } }),
+  };
 }
 
 /** Reads and validates the environment once; an invalid value stops start-up with the variable's name. */
@@ -194,6 +284,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const env_ = parsed.data;
   if (env_.STORE === 'mongodb' && env_.MONGODB_URI === undefined) {
     throw new ConfigError('invalid configuration: MONGODB_URI is required when STORE=mongodb');
+  }
+  if (env_.RESET_TOKEN_DELIVERY === 'email') {
+    const missing = (['SMTP_URL', 'MAIL_FROM', 'RESET_URL'] as const).filter((name) => env_[name] === undefined);
+    if (missing.length > 0) {
+      const verb = missing.length === 1 ? 'is' : 'are';
+      throw new ConfigError(`invalid configuration: ${missing.join(', ')} ${verb} required when RESET_TOKEN_DELIVERY=email`);
+    }
+  }
+  if (env_.RESET_TOKEN_DELIVERY === 'response' && env_.NODE_ENV === 'production' && !env_.ALLOW_RESET_TOKEN_IN_RESPONSE) {
+    throw new ConfigError(
+      'refusing to start: NODE_ENV=production with RESET_TOKEN_DELIVERY=response (the default) hands a reset token, ' +
+        'and so the account, to anyone who asks with its email address; set RESET_TOKEN_DELIVERY=email, or ' +
+        'ALLOW_RESET_TOKEN_IN_RESPONSE=true if a trusted front end mails the token on',
+    );
   }
   return {
     host: env_.HOST,
@@ -218,6 +322,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     cookieSecure: env_.COOKIE_SECURE,
     trustProxy: env_.TRUST_PROXY,
     resetTokenDelivery: env_.RESET_TOKEN_DELIVERY,
+    ...(env_.RESET_TOKEN_DELIVERY === 'email' && env_.SMTP_URL !== undefined && env_.MAIL_FROM !== undefined && env_.RESET_URL !== undefined
+      ? {
+          email: {
+            smtpUrl: env_.SMTP_URL,
+            smtpTimeoutSeconds: env_.SMTP_TIMEOUT,
+            mailFrom: env_.MAIL_FROM,
+            resetUrl: env_.RESET_URL,
+          },
+        }
+      : {}),
     shutdownTimeoutSeconds: env_.SHUTDOWN_TIMEOUT,
     logLevel: env_.LOG_LEVEL,
     rateLimits:

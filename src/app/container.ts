@@ -3,8 +3,10 @@ import { Container } from 'inversify';
 import { BcryptPasswordHasher } from '../adapters/bcrypt/bcrypt-password-hasher.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { RandomTokenGenerator } from '../adapters/crypto/random-token-generator.js';
+import { SmtpResetTokenNotifier } from '../adapters/email/smtp-reset-token-notifier.js';
 import { ResponseResetTokenNotifier } from '../adapters/notifier/response-reset-token-notifier.js';
 import { UnlimitedAttemptLimiter } from '../adapters/rate-limit/flexible-attempt-limiter.js';
+import type { ResetTokenNotifier } from '../domain/ports/reset-token-notifier.js';
 import { Throttle, type AttemptLimits } from '../domain/rules/throttle.js';
 import { GetProfile } from '../domain/use-cases/get-profile.js';
 import { LogIn } from '../domain/use-cases/log-in.js';
@@ -35,10 +37,21 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   container.bind(TOKENS.PasswordHasher).toConstantValue(new BcryptPasswordHasher(config.bcryptCost, config.hashConcurrency));
   container.bind(TOKENS.TokenGenerator).toConstantValue(new RandomTokenGenerator());
   container.bind(TOKENS.Clock).toConstantValue(new SystemClock());
-  container.bind(TOKENS.ResetTokenNotifier).toConstantValue(new ResponseResetTokenNotifier());
+  container.bind(TOKENS.ResetTokenNotifier).toConstantValue(resetTokenNotifier(config));
 
   bindUseCases(container, config);
   return container;
+}
+
+/** RESET_TOKEN_DELIVERY: the token by email over SMTP, or in the HTTP response (the seed's behaviour). */
+function resetTokenNotifier(config: Config): ResetTokenNotifier {
+  if (config.email === undefined) return new ResponseResetTokenNotifier();
+  return new SmtpResetTokenNotifier({
+    smtpUrl: config.email.smtpUrl,
+    from: config.email.mailFrom,
+    resetUrl: config.email.resetUrl,
+    timeoutMs: config.email.smtpTimeoutSeconds * 1000,
+  });
 }
 
 /** The throttling limits, counted in the configured store; with RATE_LIMIT=off, nothing is counted. */

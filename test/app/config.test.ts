@@ -115,6 +115,57 @@ describe('configuration', () => {
     expect(config.mongodb?.uri, 'the config itself keeps them').to.contain('s3cr3t');
   });
 
+  const EMAIL_DELIVERY = {
+    RESET_TOKEN_DELIVERY: 'email',
+    SMTP_URL: 'smtps://mailer%40example.com:s3cr3t-smtp@smtp.example.com:465',
+    MAIL_FROM: 'Example <noreply@example.com>',
+    RESET_URL: 'https://app.example.com/reset?email={email}#token={token}',
+  };
+
+  it('reads the email delivery settings, with SMTP_TIMEOUT 5s by default', () => {
+    expect(loadConfig(EMAIL_DELIVERY)).to.deep.include({
+      resetTokenDelivery: 'email',
+      email: {
+        smtpUrl: EMAIL_DELIVERY.SMTP_URL,
+        smtpTimeoutSeconds: 5,
+        mailFrom: 'Example <noreply@example.com>',
+        resetUrl: 'https://app.example.com/reset?email={email}#token={token}',
+      },
+    });
+    expect(loadConfig({ ...EMAIL_DELIVERY, SMTP_TIMEOUT: '2', MAIL_FROM: 'noreply@example.com' }).email).to.include({ smtpTimeoutSeconds: 2, mailFrom: 'noreply@example.com' });
+    expect(loadConfig({ SMTP_URL: 'smtp://mail.example.com' }).email, 'ignored unless RESET_TOKEN_DELIVERY=email').to.equal(undefined);
+  });
+
+  it('requires SMTP_URL, MAIL_FROM and RESET_URL when RESET_TOKEN_DELIVERY=email, naming those missing', () => {
+    expect(configError({ RESET_TOKEN_DELIVERY: 'email' })).to.contain('SMTP_URL, MAIL_FROM, RESET_URL are required when RESET_TOKEN_DELIVERY=email');
+    expect(configError({ ...EMAIL_DELIVERY, RESET_URL: '' })).to.contain('RESET_URL is required when RESET_TOKEN_DELIVERY=email');
+  });
+
+  it('redacts the password of SMTP_URL for the log, and keeps the rest', () => {
+    const config = loadConfig(EMAIL_DELIVERY);
+    const logged = JSON.stringify(redactedConfig(config));
+    expect(logged).not.to.contain('s3cr3t-smtp');
+    expect(logged).to.contain('smtps://mailer%40example.com:<password>@smtp.example.com:465');
+    expect(config.email?.smtpUrl, 'the config itself keeps it').to.contain('s3cr3t-smtp');
+    expect(JSON.stringify(redactedConfig(loadConfig({ ...EMAIL_DELIVERY, SMTP_URL: 'smtp://relay:25' })))).to.contain('"smtpUrl":"smtp://relay:25"');
+  });
+
+  it('accepts RESET_URL templates with {token} (and {email}) in the path, query or fragment only', () => {
+    for (const url of ['https://app.example.com/reset/{token}', 'http://localhost:3000/r?t={token}&e={email}', 'https://app.example.com/#{token}']) {
+      expect(loadConfig({ ...EMAIL_DELIVERY, RESET_URL: url }).email?.resetUrl).to.equal(url);
+    }
+  });
+
+  it('refuses NODE_ENV=production with the token in the response unless ALLOW_RESET_TOKEN_IN_RESPONSE=true', () => {
+    const message = configError({ NODE_ENV: 'production' });
+    expect(message).to.contain('NODE_ENV=production').and.to.contain('RESET_TOKEN_DELIVERY=email').and.to.contain('ALLOW_RESET_TOKEN_IN_RESPONSE=true');
+    expect(message).not.to.contain('\n');
+    expect(configError({ NODE_ENV: 'production', RESET_TOKEN_DELIVERY: 'response', ALLOW_RESET_TOKEN_IN_RESPONSE: 'false' })).to.equal(message);
+    expect(loadConfig({ NODE_ENV: 'production', ALLOW_RESET_TOKEN_IN_RESPONSE: 'true' }).resetTokenDelivery).to.equal('response');
+    expect(loadConfig({ NODE_ENV: 'production', ...EMAIL_DELIVERY }).resetTokenDelivery).to.equal('email');
+    expect(loadConfig({ NODE_ENV: 'development' }).resetTokenDelivery).to.equal('response');
+  });
+
   it('requires MONGODB_URI when STORE=mongodb', () => {
     expect(configError({ STORE: 'mongodb' })).to.contain('MONGODB_URI is required when STORE=mongodb');
   });
@@ -145,7 +196,12 @@ describe('configuration', () => {
     RESET_TOKEN_TTL: ['soon'],
     COOKIE_SECURE: ['yes', '1', 'TRUE'],
     TRUST_PROXY: ['on'],
-    RESET_TOKEN_DELIVERY: ['carrier-pigeon'],
+    RESET_TOKEN_DELIVERY: ['carrier-pigeon', 'EMAIL', 'smtp'],
+    ALLOW_RESET_TOKEN_IN_RESPONSE: ['yes', '1'],
+    SMTP_URL: ['mail.example.com:25', 'http://mail.example.com', 'smtp://', 'smtp://mail.example.com/path', 'smtp://mail.example.com?debug=true', 'smtps://mail.example.com#x'],
+    SMTP_TIMEOUT: ['0', 'quick', '500ms'],
+    MAIL_FROM: ['noreply', 'a@example.com, b@example.com', 'Example, Inc <noreply@example.com>', 'Example\r\nBcc: x@example.com <noreply@example.com>'],
+    RESET_URL: ['https://app.example.com/reset', '/reset?token={token}', 'ftp://app.example.com/{token}', 'javascript:alert({token})', 'https://{token}.example.com/', 'https://user:{token}@app.example.com/', 'https://app.example.com/ {token}'],
     SHUTDOWN_TIMEOUT: ['never'],
     LOG_LEVEL: ['loud'],
     RATE_LIMIT: ['disabled', 'false'],
