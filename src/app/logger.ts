@@ -13,14 +13,24 @@ export function serializeError(error: unknown): object {
   return { type: error.name, message: error.message, stack: error.stack, cause };
 }
 
+// A write per log line would cost more than the rest of a session check: lines are gathered up to
+// this many bytes (or for this long) and written together.
+const BUFFER_BYTES = 8 * 1024;
+const FLUSH_EVERY_MS = 200;
+
 /**
- * JSON lines on stdout (coloured, readable lines instead when stdout is a terminal), written
- * synchronously: nothing is lost when the process exits, and writes do not queue on libuv's thread
- * pool behind bcrypt. Call sites pass chosen fields only, never request bodies, cookies or tokens.
+ * JSON lines on stdout, written synchronously in batches: writes do not queue on libuv's thread pool
+ * behind bcrypt, and what is buffered is written out at exit, even at process.exit(). On a terminal,
+ * readable coloured lines instead, unbuffered. Call sites pass chosen fields only, never request
+ * bodies, cookies or tokens.
  */
 export function createLogger(level: string, terminal = process.stdout.isTTY === true): Logger {
-  const destination: DestinationStream = terminal
-    ? pretty({ sync: true, destination: 1, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' })
-    : pino.destination({ dest: 1, sync: true });
-  return pino({ level, base: { service: 'auth-service' }, serializers: { error: serializeError } }, destination);
+  const options = { level, base: { service: 'auth-service' }, serializers: { error: serializeError } };
+  if (terminal) {
+    const readable: DestinationStream = pretty({ sync: true, destination: 1, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+    return pino(options, readable);
+  }
+  const stdout = pino.destination({ dest: 1, sync: true, minLength: BUFFER_BYTES, periodicFlush: FLUSH_EVERY_MS });
+  process.on('exit', () => stdout.flushSync());
+  return pino(options, stdout);
 }

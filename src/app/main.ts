@@ -85,6 +85,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
   // Only now: whoever waits for this line may signal the process at once.
   logger.info({ url: running.url, store: config.store }, `auth service listening on ${running.url}`);
+  logger.flush();
 }
 
 await main();

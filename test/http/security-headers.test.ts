@@ -12,7 +12,7 @@ function expectJsonApiHeaders(reply: Reply, what: string): void {
   expect(header('cache-control'), what).to.equal('no-store');
   expect(header('referrer-policy'), what).to.equal('no-referrer');
   expect(header('content-security-policy'), what).to.contain("default-src 'none'").and.to.contain("frame-ancestors 'none'");
-  expect(header('x-frame-options'), what).to.equal('SAMEORIGIN');
+  expect(header('x-frame-options'), what).to.equal('DENY');
   expect(header('x-powered-by'), what).to.equal(null);
 }
 

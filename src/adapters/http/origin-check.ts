@@ -11,10 +11,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function requireSameOrigin(allowedOrigins: readonly string[]): Middleware {
   const allowed = new Set(allowedOrigins);
   return async (ctx, next) => {
-    const origin = ctx.get('Origin');
+    const origin = SAFE_METHODS.has(ctx.method) ? undefined : ctx.req.headers.origin;
     // Not ctx.origin: in Koa 3 that is the request's Origin header itself, not the service's origin.
-    const own = `${ctx.protocol}://${ctx.host}`;
-    if (origin !== '' && !SAFE_METHODS.has(ctx.method) && origin !== own && !allowed.has(origin)) {
+    if (origin !== undefined && origin !== '' && origin !== `${ctx.protocol}://${ctx.host}` && !allowed.has(origin)) {
       throw createHttpError(403, 'cross-site request refused: Origin is not this service or an allowed origin');
     }
     await next();

@@ -20,7 +20,7 @@ export function requestLog(logger: RequestLogger, options: { readonly trustProxy
     const forwarded = options.trustProxy ? ctx.get('X-Request-Id') : '';
     const requestId = FORWARDED_ID.test(forwarded) ? forwarded : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.set('X-Request-Id', requestId);
+    ctx.res.setHeader('X-Request-Id', requestId);
     try {
       await next();
     } finally {
