@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Container } from 'inversify';
 import type Koa from 'koa';
 import { createHttpApp } from '../adapters/http/http-app.js';
+import { requestLineWriter } from './logger.js';
 import { TOKENS } from './tokens.js';
 
 // Small enough that a request body can never be a memory problem, large enough for any real form.
@@ -13,6 +14,7 @@ const BODY_LIMIT_BYTES = 16 * 1024;
 export function buildHttpApp(container: Container): Koa {
   const config = container.get(TOKENS.Config);
   const store = container.get(TOKENS.Store);
+  const logger = container.get(TOKENS.Logger);
   return createHttpApp(
     {
       registerUser: container.get(TOKENS.RegisterUser),
@@ -28,7 +30,8 @@ export function buildHttpApp(container: Container): Koa {
       bodyLimitBytes: BODY_LIMIT_BYTES,
       trustProxy: config.trustProxy,
       allowedOrigins: config.allowedOrigins,
-      logger: container.get(TOKENS.Logger),
+      logger,
+      logRequest: requestLineWriter(logger),
       readiness: () => store.ping(),
     },
   );

@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
+import type { RequestLogger } from '../adapters/http/request-log.js';
 
 export type Logger = PinoLogger;
 
@@ -33,4 +34,23 @@ export function createLogger(level: string, terminal = process.stdout.isTTY === 
   const stdout = pino.destination({ dest: 1, sync: true, minLength: BUFFER_BYTES, periodicFlush: FLUSH_EVERY_MS });
   process.on('exit', () => stdout.flushSync());
   return pino(options, stdout);
+}
+
+/**
+ * The request log: one line per request, exactly as `logger.info(entry, 'request')` would write it
+ * (same stream, level, time, bindings and keys), but built directly from its five known fields:
+ * pino's general-purpose serialisation would cost more than the rest of a session check.
+ */
+export function requestLineWriter(logger: Logger): RequestLogger {
+  const internals = logger as unknown as Record<symbol, unknown>;
+  const stream = internals[pino.symbols.streamSym] as DestinationStream;
+  const bindings = internals[pino.symbols.chindingsSym] as string;
+  return (entry) => {
+    if (!logger.isLevelEnabled('info')) return;
+    stream.write(
+      `{"level":30,"time":${Date.now()}${bindings},"requestId":${JSON.stringify(entry.requestId)}` +
+        `,"method":${JSON.stringify(entry.method)},"route":${JSON.stringify(entry.route)}` +
+        `,"status":${entry.status},"durationMs":${entry.durationMs},"msg":"request"}\n`,
+    );
+  };
 }

@@ -26,13 +26,24 @@ describe('InMemorySessionRepository', () => {
     expect(await sessions.deleteAllForUser('u4')).to.equal(0);
   });
 
-  it('hands out copies, so callers cannot change what is stored', async () => {
+  it('stores frozen copies, so neither the caller of add nor a reader can change what is stored', async () => {
     const users = new InMemoryUserRepository();
+    const sessions = new InMemorySessionRepository();
     const now = new Date();
     const user = { id: 'u1', email: 'a@example.com', passwordHash: 'h', resetTokenHash: null, resetTokenExpiresAt: null, passwordChangedAt: now, createdAt: now, updatedAt: now };
     await users.add(user);
+    user.email = 'changed-after-add@example.com';
     const found = await users.findById('u1');
-    (found as { email: string }).email = 'changed@example.com';
-    expect((await users.findById('u1'))?.email).to.equal('a@example.com');
+    expect(() => ((found as { email: string }).email = 'changed@example.com')).to.throw(TypeError);
+    expect((await users.findByEmail('a@example.com'))?.email).to.equal('a@example.com');
+    const updated = await users.setResetToken('a@example.com', 'digest', now, now);
+    expect(Object.isFrozen(updated)).to.equal(true);
+
+    const session = { id: 's1', userId: 'u1', createdAt: now, expiresAt: now };
+    await sessions.add(session);
+    session.userId = 'someone-else';
+    const stored = await sessions.findById('s1');
+    expect(stored?.userId).to.equal('u1');
+    expect(() => ((stored as { userId: string }).userId = 'x')).to.throw(TypeError);
   });
 });

@@ -1,4 +1,4 @@
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import { HttpError } from 'http-errors';
 import { STATUS_CODES } from 'node:http';
 import {
@@ -71,37 +71,35 @@ function methodNotImplementedStatus(ctx: Context): number {
 }
 
 /**
- * Turns every outcome into a JSON response: domain and HTTP errors get their status and message,
- * anything unexpected is logged and becomes a bare 500, and a response without a body
- * (404 from no route, 405 from the router, and its 501 turned into a 405 or 404) gets a JSON one.
+ * Answers an error in JSON: domain and HTTP errors get their status and message; anything unexpected
+ * is logged and becomes a bare 500, never a stack trace.
  */
-export function errorResponses(logger: ErrorLogger): Middleware {
-  return async (ctx, next) => {
-    try {
-      await next();
-    } catch (error) {
-      let response = errorResponseFor(error);
-      if (response === undefined) {
-        // The logger's `error` serializer keeps name, message and stack only.
-        logger.error({ error }, 'unexpected error');
-        response = { status: 500, message: 'internal server error' };
-      } else if (response.unavailable !== undefined) {
-        logger.warn({ error }, response.unavailable);
-      }
-      if (ctx.headerSent) return;
-      ctx.status = response.status;
-      ctx.body = { message: response.message };
-      if (response.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(response.retryAfterSeconds));
-      return;
-    }
-    if (ctx.body == null || ctx.body === '') {
-      const status = ctx.status === 501 && ctx.res.hasHeader('Allow') ? methodNotImplementedStatus(ctx) : ctx.status;
-      if (status >= 400) {
-        ctx.body = { message: (STATUS_CODES[status] ?? 'error').toLowerCase() };
-        ctx.status = status; // assigning a body would otherwise turn Koa's implicit 404 into a 200
-      } else if (ctx.method === 'OPTIONS') {
-        ctx.status = 204;
-      }
-    }
-  };
+export function respondWithError(ctx: Context, error: unknown, logger: ErrorLogger): void {
+  let response = errorResponseFor(error);
+  if (response === undefined) {
+    // The logger's `error` serializer keeps name, message and stack only.
+    logger.error({ error }, 'unexpected error');
+    response = { status: 500, message: 'internal server error' };
+  } else if (response.unavailable !== undefined) {
+    logger.warn({ error }, response.unavailable);
+  }
+  if (ctx.headerSent) return;
+  ctx.status = response.status;
+  ctx.body = { message: response.message };
+  if (response.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(response.retryAfterSeconds));
+}
+
+/**
+ * Gives a JSON body to a response that has none: a 404 from no route, a 405 from the router (its 501
+ * turned into a 405 or a 404); an OPTIONS answer becomes a 204.
+ */
+export function completeBodilessResponse(ctx: Context): void {
+  if (ctx.body != null && ctx.body !== '') return;
+  const status = ctx.status === 501 && ctx.res.hasHeader('Allow') ? methodNotImplementedStatus(ctx) : ctx.status;
+  if (status >= 400) {
+    ctx.body = { message: (STATUS_CODES[status] ?? 'error').toLowerCase() };
+    ctx.status = status; // assigning a body would otherwise turn Koa's implicit 404 into a 200
+  } else if (ctx.method === 'OPTIONS') {
+    ctx.status = 204;
+  }
 }

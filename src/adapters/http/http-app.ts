@@ -6,11 +6,11 @@ import type { LogOut } from '../../domain/use-cases/log-out.js';
 import type { RegisterUser } from '../../domain/use-cases/register-user.js';
 import type { RequestPasswordReset } from '../../domain/use-cases/request-password-reset.js';
 import type { ResetPassword } from '../../domain/use-cases/reset-password.js';
-import { errorResponses, type ErrorLogger } from './error-responses.js';
+import type { ErrorLogger } from './error-responses.js';
 import { requireSameOrigin } from './origin-check.js';
 import { parseRequestBody, stringField } from './request-body.js';
-import { requestLog, type RequestLogger } from './request-log.js';
-import { securityHeaders } from './security-headers.js';
+import { requestEnvelope } from './request-envelope.js';
+import type { RequestLogger } from './request-log.js';
 import { clearSessionCookie, readSessionToken, setSessionCookie } from './session-cookie.js';
 import openApiDocument from './openapi.json' with { type: 'json' };
 
@@ -30,7 +30,9 @@ export interface HttpAppOptions {
   /** Honour X-Forwarded-For and X-Forwarded-Proto/Host (Koa's app.proxy): only behind a proxy that sets them. */
   readonly trustProxy: boolean;
   readonly allowedOrigins: readonly string[];
-  readonly logger: ErrorLogger & RequestLogger;
+  readonly logger: ErrorLogger;
+  /** Writes the one log line of each request. */
+  readonly logRequest: RequestLogger;
   /** Resolves when the service can serve (its store answers); rejects, saying why, when not. */
   readonly readiness: () => Promise<void>;
 }
@@ -40,6 +42,7 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
   const app = new Koa({ proxy: options.trustProxy });
   const router = new Router();
   const body = parseRequestBody(options.bodyLimitBytes);
+  const sameOrigin = requireSameOrigin(options.allowedOrigins);
   const cookie = { secure: options.cookieSecure, maxAgeSeconds: options.sessionTtlSeconds };
 
   router.get('/', (ctx) => {
@@ -67,7 +70,7 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
     ctx.body = openApiDocument;
   });
 
-  router.post('/users', body, async (ctx) => {
+  router.post('/users', sameOrigin, body, async (ctx) => {
     const form = ctx.request.body;
     const { email } = await useCases.registerUser.execute({
       email: stringField(form, 'email'),
@@ -77,7 +80,7 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
     ctx.body = { email, message: 'user created' };
   });
 
-  router.post('/sessions', body, async (ctx) => {
+  router.post('/sessions', sameOrigin, body, async (ctx) => {
     const form = ctx.request.body;
     const { email, sessionToken } = await useCases.logIn.execute({
       email: stringField(form, 'email'),
@@ -88,7 +91,7 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
     ctx.body = { email, message: 'logged in' };
   });
 
-  router.delete('/sessions', async (ctx) => {
+  router.delete('/sessions', sameOrigin, async (ctx) => {
     await useCases.logOut.execute({ sessionToken: readSessionToken(ctx) });
     clearSessionCookie(ctx, cookie);
     ctx.redirect('/');
@@ -100,7 +103,7 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
     ctx.body = { email };
   });
 
-  router.post('/reset_password', body, async (ctx) => {
+  router.post('/reset_password', sameOrigin, body, async (ctx) => {
     const result = await useCases.requestPasswordReset.execute({
       email: stringField(ctx.request.body, 'email'),
       clientAddress: ctx.ip,
@@ -111,7 +114,7 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
         : { email: result.email, reset_token: result.resetToken };
   });
 
-  router.put('/reset_password', body, async (ctx) => {
+  router.put('/reset_password', sameOrigin, body, async (ctx) => {
     const form = ctx.request.body;
     const { email } = await useCases.resetPassword.execute({
       email: stringField(form, 'email'),
@@ -122,10 +125,9 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
     ctx.body = { email, message: 'Password updated' };
   });
 
-  app.use(requestLog(options.logger, { trustProxy: options.trustProxy }));
-  app.use(securityHeaders({ https: options.cookieSecure }));
-  app.use(errorResponses(options.logger));
-  app.use(requireSameOrigin(options.allowedOrigins));
+  app.use(
+    requestEnvelope({ https: options.cookieSecure, trustProxy: options.trustProxy, logger: options.logger, logRequest: options.logRequest }),
+  );
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

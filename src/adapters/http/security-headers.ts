@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Middleware } from 'koa';
 import helmet, { type HelmetOptions } from 'helmet';
 
 /**
@@ -18,6 +17,8 @@ function helmetOptions(https: boolean): HelmetOptions {
     referrerPolicy: { policy: 'no-referrer' },
     xFrameOptions: { action: 'deny' },
     crossOriginResourcePolicy: { policy: 'same-origin' },
+    // Opener isolation concerns documents opened in a window; a JSON response never is one.
+    crossOriginOpenerPolicy: false,
     strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     xDownloadOptions: false,
     xPermittedCrossDomainPolicies: false,
@@ -49,13 +50,9 @@ export function helmetHeaders(https: boolean): ReadonlyArray<readonly [string, s
 }
 
 /**
- * Security headers on every response, errors included: helmet's, plus `Cache-Control: no-store`, since
+ * Security headers for every response, errors included: helmet's, plus `Cache-Control: no-store`, since
  * most responses carry a session, a token or an account's email.
  */
-export function securityHeaders(options: { readonly https: boolean }): Middleware {
-  const headers: Array<readonly [string, string]> = [...helmetHeaders(options.https), ['Cache-Control', 'no-store']];
-  return async (ctx, next) => {
-    for (const [name, value] of headers) ctx.res.setHeader(name, value);
-    await next();
-  };
+export function securityHeaders(https: boolean): ReadonlyArray<readonly [string, string]> {
+  return [...helmetHeaders(https), ['Cache-Control', 'no-store']];
 }

@@ -13,7 +13,8 @@ export class InMemorySessionRepository implements SessionRepository {
 
   async add(session: Session): Promise<void> {
     this.evictExpired(session.createdAt);
-    this.byId.set(session.id, { ...session });
+    // Frozen, so that it can be handed out as it is: no caller can change what is stored.
+    this.byId.set(session.id, Object.freeze({ ...session }));
     let ids = this.idsByUser.get(session.userId);
     if (ids === undefined) {
       ids = new Set();
@@ -23,8 +24,7 @@ export class InMemorySessionRepository implements SessionRepository {
   }
 
   async findById(id: string): Promise<Session | null> {
-    const session = this.byId.get(id);
-    return session === undefined ? null : { ...session };
+    return this.byId.get(id) ?? null;
   }
 
   async delete(id: string): Promise<Session | null> {

@@ -4,7 +4,8 @@ import type { ResetTokenConsumption, UserRepository } from '../../domain/ports/u
 
 /**
  * The embedded default store. Each method runs to completion without an `await` in between its read
- * and its write, which is what makes it atomic on Node's single thread.
+ * and its write, which is what makes it atomic on Node's single thread. Records are frozen copies, so
+ * they can be handed out as they are: no caller can change what is stored.
  */
 export class InMemoryUserRepository implements UserRepository {
   private readonly byId = new Map<string, User>();
@@ -12,13 +13,12 @@ export class InMemoryUserRepository implements UserRepository {
 
   async add(user: User): Promise<void> {
     if (this.idByEmail.has(user.email)) throw new EmailAlreadyRegisteredError();
-    this.byId.set(user.id, { ...user });
+    this.byId.set(user.id, Object.freeze({ ...user }));
     this.idByEmail.set(user.email, user.id);
   }
 
   async findById(id: string): Promise<User | null> {
-    const user = this.byId.get(id);
-    return user === undefined ? null : { ...user };
+    return this.byId.get(id) ?? null;
   }
 
   async findByEmail(email: string): Promise<User | null> {
@@ -64,8 +64,8 @@ export class InMemoryUserRepository implements UserRepository {
     const id = this.idByEmail.get(email);
     const user = id === undefined ? undefined : this.byId.get(id);
     if (user === undefined || !condition(user)) return null;
-    const updated = { ...user, ...changes };
+    const updated = Object.freeze({ ...user, ...changes });
     this.byId.set(user.id, updated);
-    return { ...updated };
+    return updated;
   }
 }
