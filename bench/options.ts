@@ -18,7 +18,7 @@ export interface BenchOptions {
   readonly hashingConnections: number;
   /** BCRYPT_COST of every phase but growth's seeding. */
   readonly cost: number;
-  /** HASH_CONCURRENCY passed to the service; undefined leaves the service's default (its cores). */
+  /** HASH_CONCURRENCY passed to the service; undefined leaves the service's default (cores + 1, bounded by the pool). */
   readonly hashConcurrency: number | undefined;
   /** The responsiveness phase runs once per value (a fresh service each). */
   readonly hashConcurrencySweep: readonly (number | undefined)[];

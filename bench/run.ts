@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { defaultHashConcurrency } from '../src/app/config.js';
 import { parseOptions, UsageError, USAGE, type BenchOptions, type PhaseName } from './options.js';
 import {
   childEnv,
@@ -54,8 +55,14 @@ function loadAverage(): string {
     .join(' / ');
 }
 
-function hashConcurrencyLabel(value: number | undefined): string {
-  return value === undefined ? `unset (service default: ${os.availableParallelism()} = cores)` : String(value);
+function serviceDefaultHashConcurrency(threadPoolSize: number): number {
+  return defaultHashConcurrency(os.availableParallelism(), threadPoolSize);
+}
+
+function hashConcurrencyLabel(value: number | undefined, threadPoolSize: number): string {
+  return value === undefined
+    ? `unset (service default: ${serviceDefaultHashConcurrency(threadPoolSize)} = cores + 1, at most the pool size - 1)`
+    : String(value);
 }
 
 function header(options: BenchOptions, startLoad: string, seconds: number): Record<string, string> {
@@ -71,9 +78,9 @@ function header(options: BenchOptions, startLoad: string, seconds: number): Reco
     versions: `koa ${version('koa')}, @koa/router ${version('@koa/router')}, bcrypt ${version('bcrypt')}, autocannon ${version('autocannon')}`,
     'bcrypt cost': `${options.cost} (log-in, registration, reset, enumeration, responsiveness, MongoDB); ${SEEDING_COST} for growth`,
     UV_THREADPOOL_SIZE: String(options.threadPoolSize),
-    HASH_CONCURRENCY: hashConcurrencyLabel(options.hashConcurrency) +
+    HASH_CONCURRENCY: hashConcurrencyLabel(options.hashConcurrency, options.threadPoolSize) +
       (options.hashConcurrencySweep.some((value) => value !== options.hashConcurrency)
-        ? `; the responsiveness phase sweeps ${options.hashConcurrencySweep.map(hashConcurrencyLabel).join(', ')}`
+        ? `; the responsiveness phase sweeps ${options.hashConcurrencySweep.map((value) => hashConcurrencyLabel(value, options.threadPoolSize)).join(', ')}`
         : ''),
     rounds: `${options.rounds} (service and baseline interleaved; warm-up ${options.warmupSeconds} s per side first)`,
     'duration per round': `${options.durationSeconds} s per side`,
@@ -176,7 +183,7 @@ async function main(): Promise<number> {
       enumerationTiming(context, await memory.get()),
     );
     for (const value of opts.hashConcurrencySweep) {
-      const label = value === undefined ? `default (${os.availableParallelism()})` : String(value);
+      const label = value === undefined ? `default (${serviceDefaultHashConcurrency(opts.threadPoolSize)})` : String(value);
       await phase('responsiveness', `5. responsiveness under log-in load (HASH_CONCURRENCY ${label})`, setup + interleaved(2), async (context) => {
         if (value === opts.hashConcurrency) return responsiveness(context, await memory.get(), label);
         const own: ServiceFixture = await prepareService(context, `service (memory, HASH_CONCURRENCY ${value})`, {

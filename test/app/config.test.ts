@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { availableParallelism } from 'node:os';
-import { ConfigError, loadConfig, redactedConfig } from '../../src/app/config.js';
+import { ConfigError, defaultHashConcurrency, loadConfig, redactedConfig } from '../../src/app/config.js';
 
 function configError(env: Record<string, string>): string {
   try {
@@ -19,7 +19,7 @@ describe('configuration', () => {
       port: 5000,
       store: 'memory',
       bcryptCost: 12,
-      hashConcurrency: availableParallelism(),
+      hashConcurrency: defaultHashConcurrency(availableParallelism(), Number(process.env.UV_THREADPOOL_SIZE ?? 4) || 4),
       passwordMinLength: 8,
       sessionTtlSeconds: 14 * 86400,
       resetTokenTtlSeconds: 30 * 60,
@@ -85,6 +85,14 @@ describe('configuration', () => {
       shutdownTimeoutSeconds: 30,
       logLevel: 'warn',
     });
+  });
+
+  it('runs one hash more than there are cores by default, leaving a thread of the libuv pool free', () => {
+    expect(defaultHashConcurrency(2, 4)).to.equal(3);
+    expect(defaultHashConcurrency(1, 4)).to.equal(2);
+    expect(defaultHashConcurrency(8, 4), 'bounded by the pool').to.equal(3);
+    expect(defaultHashConcurrency(8, 16)).to.equal(9);
+    expect(defaultHashConcurrency(4, 1), 'at least one').to.equal(1);
   });
 
   it('reads the MongoDB settings when STORE=mongodb, with their defaults', () => {
