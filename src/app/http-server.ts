@@ -1,9 +1,9 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Container } from 'inversify';
 import type Koa from 'koa';
 import { createHttpApp } from '../adapters/http/http-app.js';
+import { unparsableRequestHandler } from '../adapters/http/unparsable-request.js';
 import { requestLineWriter } from './logger.js';
 import { TOKENS } from './tokens.js';
 
@@ -37,26 +37,6 @@ export function buildHttpApp(container: Container): Koa {
   );
 }
 
-/**
- * What Node cannot parse into a request (a bad request line, headers over 16 KiB, a request that took
- * too long) never reaches Koa; Node would answer with an empty body. Answer in JSON like everything else.
- */
-function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (error.code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const body = JSON.stringify({ message: (STATUS_CODES[status] ?? 'bad request').toLowerCase() });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
-      'Content-Type: application/json; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n' +
-      body,
-  );
-}
-
 export interface CloseResult {
   /** Requests still unanswered when the timeout cut their connections. */
   readonly cutRequests: number;
@@ -74,7 +54,12 @@ export interface RunningServer {
   close(timeoutMs: number): Promise<CloseResult>;
 }
 
-export async function listen(app: Koa, host: string, port: number): Promise<RunningServer> {
+export async function listen(
+  app: Koa,
+  host: string,
+  port: number,
+  options: { readonly https: boolean } = { https: false },
+): Promise<RunningServer> {
   const handle = app.callback();
   const inFlight = new Set<ServerResponse>();
   let closing: Promise<CloseResult> | undefined;
@@ -96,7 +81,7 @@ export async function listen(app: Koa, host: string, port: number): Promise<Runn
   // An Expect other than 100-continue: serve the request as if it were absent (RFC 9110 allows it),
   // rather than Node's bare 417.
   server.on('checkExpectation', serve);
-  server.on('clientError', answerUnparsableRequest);
+  server.on('clientError', unparsableRequestHandler(options.https));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     process.stderr.write(`auth-service: ${error.message}\n`);
     process.exit(1);
   }
-  const running = await listen(buildHttpApp(container), config.host, config.port);
+  const running = await listen(buildHttpApp(container), config.host, config.port, { https: config.cookieSecure });
 
   // The listener closes at once (new connections are refused); requests in flight get up to the timeout.
   const shutDown = async (): Promise<void> => {

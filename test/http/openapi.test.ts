@@ -183,7 +183,6 @@ describe('the OpenAPI document', () => {
       ]);
       for (const { method, path, operation } of ops) {
         for (const status of ['429', '503'].filter((code) => code in operation.responses)) {
-          if (path === '/readyz') continue; // readiness is polled: no Retry-After
           const { value } = resolved(operation, status, ['paths', path, method.toLowerCase()]);
           expect((value as { headers?: Record<string, unknown> }).headers?.['Retry-After'], `${method} ${path} ${status}`).to.deep.equal({
             $ref: '#/components/headers/Retry-After',
@@ -246,7 +245,7 @@ describe('checking responses against the OpenAPI document', () => {
       ['POST /reset_password 200 (delivery email)', response('POST', '/reset_password', 200, { email: 'bob@example.com', message: 'reset instructions sent' })],
       ['PUT /reset_password 429', response('PUT', '/reset_password', 429, { message: 'too many attempts, please retry later' }, { 'retry-after': '120' })],
       ['GET /profile 503', response('GET', '/profile', 503, { message: 'the service is temporarily unavailable, please retry' }, { 'retry-after': '5' })],
-      ['GET /readyz 503', response('GET', '/readyz', 503, { message: 'not ready: the store does not answer' })],
+      ['GET /readyz 503', response('GET', '/readyz', 503, { message: 'not ready: the store does not answer' }, { 'retry-after': '5' })],
       ['GET /healthz 200', response('GET', '/healthz', 200, { status: 'ok' })],
       ['GET / 431 from Node, without X-Request-Id', { method: 'GET', path: '/', status: 431, headers: { 'content-type': 'application/json' }, body: '{"message":"request header fields too large"}' }],
       ['an unknown path: 404', response('GET', '/nowhere', 404, { message: 'not found' })],

@@ -43,6 +43,8 @@ describe('requests Node cannot parse', () => {
     const reply = parse(await raw(server, 'GARBAGE / NOT-HTTP\r\n\r\n'));
     expect(reply.status).to.equal(400);
     expect(reply.headers).to.contain('content-type: application/json');
+    expect(reply.headers).to.contain('x-content-type-options: nosniff').and.to.contain("content-security-policy: default-src 'none'");
+    expect(reply.headers).to.match(/x-request-id: [0-9a-f-]{36}/);
     expect(reply.body).to.deep.equal({ message: 'bad request' });
   });
 

@@ -37,6 +37,9 @@ export interface HttpAppOptions {
   readonly readiness: () => Promise<void>;
 }
 
+// How soon a load balancer may ask again: a store outage is usually a failover or a restart.
+const READINESS_RETRY_AFTER_SECONDS = 5;
+
 /** The seed service's HTTP contract on Koa. Routes only translate; every rule lives in a use case. */
 export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): Koa {
   const app = new Koa({ proxy: options.trustProxy });
@@ -62,6 +65,7 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
     } catch {
       ctx.status = 503;
       ctx.body = { message: 'not ready: the store does not answer' };
+      ctx.set('Retry-After', String(READINESS_RETRY_AFTER_SECONDS));
     }
   });
 
