@@ -34,3 +34,24 @@ export async function logIn(url: string, user: Credentials, signal: AbortSignal)
   if (cookie === undefined) throw new Error('POST /sessions set no session_id cookie');
   return cookie.split(';')[0] ?? '';
 }
+
+/** Asks for a reset token for the user (the default `response` delivery returns it in the body). */
+export async function resetToken(url: string, email: string, signal: AbortSignal): Promise<string> {
+  const response = await post(url, '/reset_password', { email }, signal);
+  const body = (await response.json()) as { reset_token?: unknown };
+  if (typeof body.reset_token !== 'string') throw new Error('POST /reset_password returned no reset_token');
+  return body.reset_token;
+}
+
+/** Runs `task` over `items`, at most `concurrency` at a time. */
+export async function inParallel<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next];
+      next += 1;
+      if (item !== undefined) await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}

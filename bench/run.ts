@@ -100,8 +100,8 @@ function notes(options: BenchOptions, machineBusy: boolean): string[] {
     'Baselines: a bare Koa app (same koa and @koa/router) answering a constant JSON on GET /profile; raw bcrypt.compare ' +
       `and bcrypt.hash loops in a process of their own with ${2 * options.threadPoolSize} operations in flight ` +
       `(UV_THREADPOOL_SIZE=${options.threadPoolSize}) at the same cost.`,
-    'Reset: measured as POST /reset_password (issues a token, no hashing) + PUT /reset_password (spends it, one hash) ' +
-      'pairs, each connection on an account of its own; one pair counts as one reset.',
+    'Reset: PUT /reset_password, the step that hashes; before each timed run every reset account gets a fresh token ' +
+      'with POST /reset_password (no hashing, not timed), and each PUT spends one of them.',
     `Growth: seeded through the HTTP API with BCRYPT_COST=${SEEDING_COST} (the hash cost does not affect a session lookup) ` +
       `and 64 connections; memory is VmRSS of the service after seeding ${options.growthUsers.toLocaleString('en-US')} users, ` +
       'then as many sessions, per 100,000; it includes heap not yet collected.',
