@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
+import type { HttpUseCases } from '../adapters/http/http-app.js';
 import { BcryptPasswordHasher } from '../adapters/bcrypt/bcrypt-password-hasher.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { RandomTokenGenerator } from '../adapters/crypto/random-token-generator.js';
@@ -70,6 +71,18 @@ function attemptLimits(limits: RateLimitsConfig | null, store: Store): AttemptLi
     requestsByAccount: store.attemptLimiter({ name: 'account', ...limits.requestsByAccount }),
     logInFailuresByAccountAndAddress: store.attemptLimiter({ name: 'login-failures', ...limits.logInFailuresByAccountAndAddress }),
     logInFailuresByAccount: store.attemptLimiter({ name: 'account-login-failures', ...limits.logInFailuresByAccount }),
+  };
+}
+
+/** The six use cases, resolved once (never per request). */
+export function resolveUseCases(container: Container): HttpUseCases {
+  return {
+    registerUser: container.get(TOKENS.RegisterUser),
+    logIn: container.get(TOKENS.LogIn),
+    logOut: container.get(TOKENS.LogOut),
+    getProfile: container.get(TOKENS.GetProfile),
+    requestPasswordReset: container.get(TOKENS.RequestPasswordReset),
+    resetPassword: container.get(TOKENS.ResetPassword),
   };
 }
 

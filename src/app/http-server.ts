@@ -5,6 +5,7 @@ import type Koa from 'koa';
 import { createHttpApp } from '../adapters/http/http-app.js';
 import { unparsableRequestHandler } from '../adapters/http/unparsable-request.js';
 import { requestLineWriter } from './logger.js';
+import { resolveUseCases } from './container.js';
 import { TOKENS } from './tokens.js';
 
 // Small enough that a request body can never be a memory problem, large enough for any real form.
@@ -15,26 +16,16 @@ export function buildHttpApp(container: Container): Koa {
   const config = container.get(TOKENS.Config);
   const store = container.get(TOKENS.Store);
   const logger = container.get(TOKENS.Logger);
-  return createHttpApp(
-    {
-      registerUser: container.get(TOKENS.RegisterUser),
-      logIn: container.get(TOKENS.LogIn),
-      logOut: container.get(TOKENS.LogOut),
-      getProfile: container.get(TOKENS.GetProfile),
-      requestPasswordReset: container.get(TOKENS.RequestPasswordReset),
-      resetPassword: container.get(TOKENS.ResetPassword),
-    },
-    {
-      cookieSecure: config.cookieSecure,
-      sessionTtlSeconds: config.sessionTtlSeconds,
-      bodyLimitBytes: BODY_LIMIT_BYTES,
-      trustProxy: config.trustProxy,
-      allowedOrigins: config.allowedOrigins,
-      logger,
-      logRequest: requestLineWriter(logger),
-      readiness: () => store.ping(),
-    },
-  );
+  return createHttpApp(resolveUseCases(container), {
+    cookieSecure: config.cookieSecure,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    bodyLimitBytes: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    allowedOrigins: config.allowedOrigins,
+    logger,
+    logRequest: requestLineWriter(logger),
+    readiness: () => store.ping(),
+  });
 }
 
 export interface CloseResult {

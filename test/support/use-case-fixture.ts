@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { createContainer } from '../../src/app/container.js';
+import { createContainer, resolveUseCases } from '../../src/app/container.js';
 import { TOKENS } from '../../src/app/tokens.js';
 import type { PasswordHasher } from '../../src/domain/ports/password-hasher.js';
 import { ManualClock } from './manual-clock.js';
@@ -20,12 +20,7 @@ export async function useCaseFixture(options: FixtureOptions = {}) {
     clock,
     users: container.get(TOKENS.UserRepository),
     sessions: container.get(TOKENS.SessionRepository),
-    registerUser: container.get(TOKENS.RegisterUser),
-    logIn: container.get(TOKENS.LogIn),
-    logOut: container.get(TOKENS.LogOut),
-    getProfile: container.get(TOKENS.GetProfile),
-    requestPasswordReset: container.get(TOKENS.RequestPasswordReset),
-    resetPassword: container.get(TOKENS.ResetPassword),
+    ...resolveUseCases(container),
   };
 }
 
