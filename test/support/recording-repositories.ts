@@ -87,10 +87,10 @@ export class RecordingSessionRepository implements SessionRepository {
     return this.inner.findById(id);
   }
 
-  async delete(id: string): Promise<Session | null> {
-    const session = await this.inner.delete(id);
-    if (session !== null) this.recorder.record('sessions.delete');
-    return session;
+  async delete(id: string): Promise<boolean> {
+    const deleted = await this.inner.delete(id);
+    if (deleted) this.recorder.record('sessions.delete');
+    return deleted;
   }
 
   async deleteAllForUser(userId: string): Promise<number> {

@@ -27,11 +27,11 @@ export class InMemorySessionRepository implements SessionRepository {
     return this.byId.get(id) ?? null;
   }
 
-  async delete(id: string): Promise<Session | null> {
+  async delete(id: string): Promise<boolean> {
     const session = this.byId.get(id);
-    if (session === undefined) return null;
+    if (session === undefined) return false;
     this.remove(session);
-    return session;
+    return true;
   }
 
   async deleteAllForUser(userId: string): Promise<number> {

@@ -19,14 +19,10 @@ export class MongoSessionRepository implements SessionRepository {
     return document === null ? null : toSession(document);
   }
 
-  async delete(id: string): Promise<Session | null> {
-    // Read, then a delete whose count decides: only the caller whose deleteOne removed the document
-    // gets it back, so of two concurrent log-outs one wins. (Not findOneAndDelete: the test stand-in
-    // refuses the `new: false` the driver sends with it. Sessions never change, so the read is exact.)
-    const document = await storeOperation(() => this.sessions.findOne({ _id: id }, { maxTimeMS: this.maxTimeMS }));
-    if (document === null) return null;
+  async delete(id: string): Promise<boolean> {
+    // The deleted count decides between concurrent log-outs with one token: only one removes it.
     const { deletedCount } = await storeOperation(() => this.sessions.deleteOne({ _id: id }));
-    return deletedCount === 1 ? toSession(document) : null;
+    return deletedCount === 1;
   }
 
   async deleteAllForUser(userId: string): Promise<number> {

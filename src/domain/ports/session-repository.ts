@@ -6,8 +6,11 @@ export interface SessionRepository {
   /** The session with this id, expired or not: expiry is the domain's decision. */
   findById(id: string): Promise<Session | null>;
 
-  /** Removes the session and returns what was removed, or null when there was none. */
-  delete(id: string): Promise<Session | null>;
+  /**
+   * Removes the session; true when this call removed it, false when there was none (so that of two
+   * concurrent deletes of one session, exactly one gets true).
+   */
+  delete(id: string): Promise<boolean>;
 
   /** Removes every session of the user; returns how many were removed. */
   deleteAllForUser(userId: string): Promise<number>;

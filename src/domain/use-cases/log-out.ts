@@ -22,6 +22,6 @@ export class LogOut {
     const session = await this.sessions.findById(id);
     if (session === null || !isSessionActive(session, this.clock.now())) throw new InvalidSessionError();
     // The delete decides between two concurrent log-outs with one token: only one gets the session.
-    if ((await this.sessions.delete(id)) === null) throw new InvalidSessionError();
+    if (!(await this.sessions.delete(id))) throw new InvalidSessionError();
   }
 }
