@@ -78,3 +78,10 @@ export class TooManyAttemptsError extends DomainError {
     super('too many attempts, please retry later');
   }
 }
+
+/** The client went away before its request was served: nothing more is done for it, and nobody is answered. */
+export class ClientGoneError extends DomainError {
+  constructor() {
+    super('the client closed the request');
+  }
+}
