@@ -15,11 +15,12 @@ describe('InMemorySessionRepository', () => {
     const session = (n: number, createdAt: number) => ({
       id: `s${n}`,
       userId: `u${n % 7}`,
+      passwordVersion: 0,
       createdAt: new Date(createdAt),
       expiresAt: new Date(createdAt + 1000),
     });
-    for (let n = 0; n < 500; n += 1) await sessions.add(session(n, start));
-    await sessions.add(session(500, start + 1000));
+    for (let n = 0; n < 500; n += 1) await sessions.add(session(n, start), 100);
+    await sessions.add(session(500, start + 1000), 100);
     for (let n = 0; n < 500; n += 1) expect(await sessions.findById(`s${n}`)).to.equal(null);
     expect(await sessions.findById('s500')).not.to.equal(null);
     // The per-user index was cleaned as well.
@@ -30,7 +31,7 @@ describe('InMemorySessionRepository', () => {
     const users = new InMemoryUserRepository();
     const sessions = new InMemorySessionRepository();
     const now = new Date();
-    const user = { id: 'u1', email: 'a@example.com', passwordHash: 'h', resetTokenHash: null, resetTokenExpiresAt: null, passwordChangedAt: now, createdAt: now, updatedAt: now };
+    const user = { id: 'u1', email: 'a@example.com', passwordHash: 'h', passwordVersion: 0, resetTokenHash: null, resetTokenExpiresAt: null, spentResetTokenHash: null, spentResetTokenExpiresAt: null, passwordChangedAt: now, createdAt: now, updatedAt: now };
     await users.add(user);
     user.email = 'changed-after-add@example.com';
     const found = await users.findById('u1');
@@ -39,8 +40,8 @@ describe('InMemorySessionRepository', () => {
     const updated = await users.setResetToken('a@example.com', 'digest', now, now);
     expect(Object.isFrozen(updated)).to.equal(true);
 
-    const session = { id: 's1', userId: 'u1', createdAt: now, expiresAt: now };
-    await sessions.add(session);
+    const session = { id: 's1', userId: 'u1', passwordVersion: 0, createdAt: now, expiresAt: now };
+    await sessions.add(session, 100);
     session.userId = 'someone-else';
     const stored = await sessions.findById('s1');
     expect(stored?.userId).to.equal('u1');

@@ -38,7 +38,7 @@ describeWithMongo('MongoDB repositories', (mongo) => {
           unique: true,
           partialFilterExpression: { resetTokenHash: { $type: 'string' } },
         });
-        expect(byName(sessions).user_id).to.deep.include({ key: { userId: 1 } });
+        expect(byName(sessions).user_id_created_at).to.deep.include({ key: { userId: 1, createdAt: -1 } });
         expect(byName(sessions).expires_at_ttl).to.deep.include({ key: { expiresAt: 1 }, expireAfterSeconds: 0 });
       } finally {
         await client.close();
@@ -50,14 +50,14 @@ describeWithMongo('MongoDB repositories', (mongo) => {
       const store = await openStore(mongo(), dbName);
       opened.push(store);
       const now = new Date();
-      await store.users.add({ id: 'u1', email: 'a@example.com', passwordHash: 'h', resetTokenHash: null, resetTokenExpiresAt: null, passwordChangedAt: now, createdAt: now, updatedAt: now });
-      await store.sessions.add({ id: 'digest-of-token', userId: 'u1', createdAt: now, expiresAt: new Date(now.getTime() + 60_000) });
+      await store.users.add({ id: 'u1', email: 'a@example.com', passwordHash: 'h', passwordVersion: 0, resetTokenHash: null, resetTokenExpiresAt: null, spentResetTokenHash: null, spentResetTokenExpiresAt: null, passwordChangedAt: now, createdAt: now, updatedAt: now });
+      await store.sessions.add({ id: 'digest-of-token', userId: 'u1', passwordVersion: 0, createdAt: now, expiresAt: new Date(now.getTime() + 60_000) }, 100);
       const client = await MongoClient.connect(mongo().uri);
       try {
         const user = await client.db(dbName).collection('users').findOne({ _id: 'u1' as never });
-        expect(user).to.have.all.keys('_id', 'email', 'passwordHash', 'passwordChangedAt', 'createdAt', 'updatedAt');
+        expect(user).to.have.all.keys('_id', 'email', 'passwordHash', 'passwordVersion', 'passwordChangedAt', 'createdAt', 'updatedAt');
         const session = await client.db(dbName).collection('sessions').findOne({ _id: 'digest-of-token' as never });
-        expect(session).to.have.all.keys('_id', 'userId', 'createdAt', 'expiresAt');
+        expect(session).to.have.all.keys('_id', 'userId', 'passwordVersion', 'createdAt', 'expiresAt');
       } finally {
         await client.close();
       }
@@ -71,7 +71,7 @@ describeWithMongo('MongoDB repositories', (mongo) => {
       const store = await openStore(mongo());
       opened.push(store);
       const past = new Date(Date.now() - 1000);
-      await store.sessions.add({ id: 'expired', userId: 'u1', createdAt: past, expiresAt: past });
+      await store.sessions.add({ id: 'expired', userId: 'u1', passwordVersion: 0, createdAt: past, expiresAt: past }, 100);
       // The TTL monitor runs every 60 s by default (every second on the replica set the suite starts).
       const deadline = Date.now() + 90_000;
       while ((await store.sessions.findById('expired')) !== null) {

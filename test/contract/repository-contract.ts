@@ -24,8 +24,11 @@ function aUser(overrides: Partial<User> = {}): User {
     id: randomUUID(),
     email: `user-${randomUUID()}@example.com`,
     passwordHash: '$2b$04$abcdefghijklmnopqrstuuJ0fQ2bXyTzq5Yl2zG2vO8bJbQm6g2.a',
+    passwordVersion: 0,
     resetTokenHash: null,
     resetTokenExpiresAt: null,
+    spentResetTokenHash: null,
+    spentResetTokenExpiresAt: null,
     passwordChangedAt: T0,
     createdAt: T0,
     updatedAt: T0,
@@ -34,7 +37,7 @@ function aUser(overrides: Partial<User> = {}): User {
 }
 
 function aSession(overrides: Partial<Session> = {}): Session {
-  return { id: randomUUID(), userId: randomUUID(), createdAt: T0, expiresAt: at(60_000), ...overrides };
+  return { id: randomUUID(), userId: randomUUID(), passwordVersion: 0, createdAt: T0, expiresAt: at(60_000), ...overrides };
 }
 
 /**
@@ -112,10 +115,35 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
           const user = aUser();
           await users.add(user);
           await users.setResetToken(user.email, 'digest', at(1000), T0);
-          const consumed = await users.consumeResetToken({ email: user.email, tokenHash: 'digest', newPasswordHash: 'new-hash', now: at(999) });
-          const expected = { ...user, passwordHash: 'new-hash', passwordChangedAt: at(999), updatedAt: at(999) };
+          const consumed = await users.consumeResetToken({
+            email: user.email,
+            tokenHash: 'digest',
+            newPasswordHash: 'new-hash',
+            now: at(999),
+            repeatableUntil: at(1000),
+          });
+          const expected = {
+            ...user,
+            passwordHash: 'new-hash',
+            passwordVersion: 1,
+            spentResetTokenHash: 'digest',
+            spentResetTokenExpiresAt: at(1000),
+            passwordChangedAt: at(999),
+            updatedAt: at(999),
+          };
           expect(consumed).to.deep.equal(expected);
           expect(await users.findById(user.id)).to.deep.equal(expected);
+        });
+
+        it('increments passwordVersion with every consumed token, and keeps only the last spent digest', async () => {
+          const user = aUser({ passwordVersion: 7 });
+          await users.add(user);
+          for (const [n, digest] of ['first', 'second'].entries()) {
+            await users.setResetToken(user.email, digest, at(1000), at(n));
+            await users.consumeResetToken({ email: user.email, tokenHash: digest, newPasswordHash: `hash-${digest}`, now: at(n), repeatableUntil: at(1000 + n) });
+          }
+          expect(await users.findById(user.id)).to.include({ passwordVersion: 9, spentResetTokenHash: 'second', passwordHash: 'hash-second' });
+          expect((await users.findById(user.id))?.spentResetTokenExpiresAt).to.deep.equal(at(1001));
         });
 
         it('refuses a wrong digest, a foreign email, an expired or a spent token, changing nothing', async () => {
@@ -125,7 +153,7 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
           await users.add(other);
           const withToken = await users.setResetToken(user.email, 'digest', at(1000), T0);
           const attempt = (email: string, tokenHash: string, now: Date) =>
-            users.consumeResetToken({ email, tokenHash, newPasswordHash: 'attacker-hash', now });
+            users.consumeResetToken({ email, tokenHash, newPasswordHash: 'attacker-hash', now, repeatableUntil: at(1000) });
           expect(await attempt(user.email, 'wrong', at(1))).to.equal(null);
           expect(await attempt(other.email, 'digest', at(1))).to.equal(null);
           expect(await attempt(user.email, 'digest', at(1000))).to.equal(null);
@@ -146,7 +174,9 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
           await users.setResetToken(other.email, 'other-digest', at(1000), at(1));
           expect(await users.clearResetToken(user.email, 'digest', at(2))).to.equal(true);
           expect(await users.findById(user.id)).to.deep.equal({ ...user, updatedAt: at(2) });
-          expect(await users.consumeResetToken({ email: user.email, tokenHash: 'digest', newPasswordHash: 'new-hash', now: at(3) })).to.equal(null);
+          expect(
+            await users.consumeResetToken({ email: user.email, tokenHash: 'digest', newPasswordHash: 'new-hash', now: at(3), repeatableUntil: at(1000) }),
+          ).to.equal(null);
           expect((await users.findById(other.id))?.resetTokenHash).to.equal('other-digest');
         });
 
@@ -182,7 +212,7 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
           await users.setResetToken(user.email, 'digest', at(1000), T0);
           const results = await Promise.all(
             Array.from({ length: 20 }, (_, i) =>
-              users.consumeResetToken({ email: user.email, tokenHash: 'digest', newPasswordHash: `hash-${i}`, now: at(1) }),
+              users.consumeResetToken({ email: user.email, tokenHash: 'digest', newPasswordHash: `hash-${i}`, now: at(1), repeatableUntil: at(1000) }),
             ),
           );
           const winners = results.filter((result) => result !== null);
@@ -195,7 +225,7 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
     describe('SessionRepository', () => {
       it('stores a session and finds it by id, every field intact', async () => {
         const session = aSession();
-        await sessions.add(session);
+        await sessions.add(session, 100);
         expect(await sessions.findById(session.id)).to.deep.equal(session);
         expect(await sessions.findById(randomUUID())).to.equal(null);
       });
@@ -203,19 +233,19 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
       it('returns a session past its expiry as stored, so the domain can refuse it', async () => {
         // Stores may also remove expired sessions on their own (TTL index, sweep): never earlier.
         const session = aSession({ expiresAt: at(1) });
-        await sessions.add(session);
+        await sessions.add(session, 100);
         const found = await sessions.findById(session.id);
         expect(found === null || found.expiresAt.getTime() === at(1).getTime()).to.equal(true);
         const live = aSession({ createdAt: at(2), expiresAt: at(60_000) });
-        await sessions.add(live);
+        await sessions.add(live, 100);
         expect(await sessions.findById(live.id)).to.deep.equal(live);
       });
 
       it('deletes one session, saying so; a second delete finds nothing', async () => {
         const session = aSession();
         const sibling = aSession({ userId: session.userId });
-        await sessions.add(session);
-        await sessions.add(sibling);
+        await sessions.add(session, 100);
+        await sessions.add(sibling, 100);
         expect(await sessions.delete(session.id)).to.equal(true);
         expect(await sessions.findById(session.id)).to.equal(null);
         expect(await sessions.delete(session.id)).to.equal(false);
@@ -224,16 +254,38 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
 
       it('lets exactly one of 10 concurrent deletes of one session remove it', async () => {
         const session = aSession();
-        await sessions.add(session);
+        await sessions.add(session, 100);
         const results = await Promise.all(Array.from({ length: 10 }, () => sessions.delete(session.id)));
         expect(results.filter((result) => result)).to.have.length(1);
+      });
+
+      it('ends the oldest sessions beyond the cap, and only that user’s', async () => {
+        const userId = randomUUID();
+        const other = aSession();
+        await sessions.add(other, 2);
+        const own = [3, 1, 2, 4].map((n) => aSession({ userId, createdAt: at(n) }));
+        for (const session of own) await sessions.add(session, 3);
+        // Created at 3, 1, 2, 4: the one created at 1 is the oldest, whatever the insertion order.
+        expect(await sessions.findById(own[1]?.id ?? '')).to.equal(null);
+        for (const session of [own[0], own[2], own[3]]) expect(await sessions.findById(session?.id ?? '')).not.to.equal(null);
+        expect(await sessions.findById(other.id)).to.deep.equal(other);
+        expect(await sessions.deleteAllForUser(userId)).to.equal(3);
+      });
+
+      it('holds the cap once 30 concurrent adds for one user have returned', async () => {
+        const userId = randomUUID();
+        const added = Array.from({ length: 30 }, (_, n) => aSession({ userId, createdAt: at(n) }));
+        await Promise.all(added.map((session) => sessions.add(session, 5)));
+        const live = (await Promise.all(added.map((session) => sessions.findById(session.id)))).filter((found) => found !== null);
+        expect(live).to.have.length(5);
+        expect(await sessions.deleteAllForUser(userId)).to.equal(5);
       });
 
       it('deletes all sessions of a user and no one else’s', async () => {
         const userId = randomUUID();
         const own = Array.from({ length: 3 }, () => aSession({ userId }));
         const others = aSession();
-        for (const session of [...own, others]) await sessions.add(session);
+        for (const session of [...own, others]) await sessions.add(session, 100);
         expect(await sessions.deleteAllForUser(userId)).to.equal(3);
         for (const session of own) expect(await sessions.findById(session.id)).to.equal(null);
         expect(await sessions.findById(others.id)).to.deep.equal(others);

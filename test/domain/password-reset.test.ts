@@ -122,7 +122,7 @@ describe('RequestPasswordReset and ResetPassword (rule 5)', () => {
     fixture.clock.advance(SECOND);
     await fixture.resetPassword.execute({ email: EMAIL, resetToken: await requestToken(fixture), newPassword: NEW_PASSWORD, clientAddress: ADDRESS });
     // Put the deleted session back, as if the deletion after the reset had not happened.
-    if (stale !== null) await fixture.sessions.add(stale);
+    if (stale !== null) await fixture.sessions.add(stale, 100);
     expect(await rejection(fixture.getProfile.execute({ sessionToken }))).to.be.instanceOf(InvalidSessionError);
   });
 

@@ -44,10 +44,10 @@ class FakeNotifier implements ResetTokenNotifier {
 
 const unlimited = new UnlimitedAttemptLimiter();
 
-function throttle(requestsByAccount: AttemptLimiter = unlimited): Throttle {
+function throttle(requestsByAccountAndAddress: AttemptLimiter = unlimited): Throttle {
   return new Throttle({
     requestsByAddress: unlimited,
-    requestsByAccount,
+    requestsByAccountAndAddress,
     logInFailuresByAccountAndAddress: unlimited,
     logInFailuresByAccount: unlimited,
   });

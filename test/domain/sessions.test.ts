@@ -79,3 +79,29 @@ describe('LogOut (rule 4)', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
   });
 });
+
+describe('sessions per user (MAX_SESSIONS_PER_USER)', () => {
+  it('ends the oldest session when a log-in goes beyond the cap, and keeps the others', async () => {
+    const fixture = await useCaseFixture({ env: { MAX_SESSIONS_PER_USER: '3' } });
+    await fixture.registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+    const tokens: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      tokens.push((await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).sessionToken);
+      fixture.clock.advance(SECOND);
+    }
+    expect(await rejection(fixture.getProfile.execute({ sessionToken: tokens[0] ?? '' }))).to.be.instanceOf(InvalidSessionError);
+    for (const sessionToken of tokens.slice(1)) expect(await fixture.getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL });
+  });
+
+  it('defaults to 100', async () => {
+    const fixture = await useCaseFixture({ env: { RATE_LIMIT: 'off' } });
+    await fixture.registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+    const tokens: string[] = [];
+    for (let i = 0; i < 101; i += 1) {
+      tokens.push((await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).sessionToken);
+      fixture.clock.advance(SECOND);
+    }
+    expect(await rejection(fixture.getProfile.execute({ sessionToken: tokens[0] ?? '' }))).to.be.instanceOf(InvalidSessionError);
+    expect(await fixture.getProfile.execute({ sessionToken: tokens[1] ?? '' })).to.deep.equal({ email: EMAIL });
+  });
+});

@@ -113,6 +113,17 @@ describeForEachStore('HTTP API', (storeEnv) => {
       });
     }
 
+    it('refuses a field that is not well-formed Unicode (a lone surrogate), naming it: two such passwords would otherwise be one', async () => {
+      const raw = (body: string) => ({ raw: { contentType: 'application/json', body } });
+      expectError(await api.post('/users', raw(`{"email": "${EMAIL}", "password": "\\ud800correct horse"}`)), 400, 'password must be well-formed Unicode (no lone surrogates)');
+      expectError(await api.post('/users', raw(`{"email": "a\\udfff@example.com", "password": "${PASSWORD}"}`)), 400, 'email must be well-formed Unicode (no lone surrogates)');
+      expectJson(await register(EMAIL, '\u{1F600} correct horse'), 200, { email: EMAIL, message: 'user created' });
+      // The registered password has a real emoji (a surrogate pair); a lone half of it is refused at log-in too.
+      expectError(await api.post('/sessions', raw(`{"email": "${EMAIL}", "password": "\\ud83d correct horse"}`)), 400, 'password must be well-formed Unicode (no lone surrogates)');
+      expectError(await api.post('/sessions', raw(`{"email": "${EMAIL}", "password": "\\ude00 correct horse"}`)), 400, 'password must be well-formed Unicode (no lone surrogates)');
+      expect((await api.post('/sessions', { json: { email: EMAIL, password: '\u{1F600} correct horse' } })).status).to.equal(200);
+    });
+
     it('rejects a JSON body that is not an object', async () => {
       expectError(await api.post('/users', { json: [EMAIL, PASSWORD] }), 400, 'body must be a form or a JSON object');
       expectError(await api.post('/users', { raw: { contentType: 'application/json', body: '"text"' } }), 400);
@@ -309,6 +320,14 @@ describeForEachStore('HTTP API', (storeEnv) => {
       const token = await resetToken();
       const replies = await Promise.all([reset(token, EMAIL, 'first new password'), reset(token, EMAIL, 'second new password')]);
       expect(replies.map((reply) => reply.status).sort()).to.deep.equal([200, 403]);
+    });
+
+    it('answers 200 again to the same email, token and new password (a retry after a lost answer), and 403 to another password', async () => {
+      const token = await resetToken();
+      expect((await reset(token)).status).to.equal(200);
+      expectJson(await reset(token), 200, { email: EMAIL, message: 'Password updated' });
+      expectError(await reset(token, EMAIL, 'another new password'), 403);
+      expect(sessionCookieOf(await api.post('/sessions', { form: { email: EMAIL, password: NEW_PASSWORD } }))).to.be.a('string');
     });
 
     it('answers 400 naming a missing, empty or weak field, and keeps the token usable', async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { startAppendingProxy, type AppendingProxy } from '../support/appending-proxy.js';
 import { clientFor, type Reply } from '../support/http-client.js';
 import { describeForEachStore } from '../support/stores.js';
 import { describeWithMongo, uniqueDatabaseName } from '../support/test-mongo.js';
@@ -22,9 +23,29 @@ describeForEachStore('throttling over HTTP', (storeEnv) => {
     return clientFor(server.url);
   }
 
+  const proxies: AppendingProxy[] = [];
+
   afterEach(async () => {
+    await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
     await Promise.all(servers.splice(0).map((server) => server.close()));
   });
+
+  /** A client reaching `serverUrl` through a chain of appending proxies, the outermost seeing it as seenAs[0]. */
+  async function throughProxies(serverUrl: string, seenAs: string[]) {
+    let url = serverUrl;
+    for (const address of [...seenAs].reverse()) {
+      const proxy = await startAppendingProxy(url, address);
+      proxies.push(proxy);
+      url = proxy.url;
+    }
+    return clientFor(url);
+  }
+
+  async function server(env: Record<string, string>): Promise<string> {
+    const started = await startTestServer({ env: { ...storeEnv(), ...env } });
+    servers.push(started);
+    return started.url;
+  }
 
   it('answers 429 with Retry-After after 5 failed log-ins, and a success clears the count', async () => {
     const api = await start();
@@ -59,6 +80,30 @@ describeForEachStore('throttling over HTTP', (storeEnv) => {
     for (let n = 1; n <= 5; n += 1) expect((await proxied.post('/sessions', spoof(n))).status).to.equal(401);
     await proxied.post('/sessions', spoof(1));
     expectThrottled(await proxied.post('/sessions', spoof(1)));
+  });
+
+  it('behind an appending proxy, counts the address the proxy saw, whatever X-Forwarded-For the client sends', async () => {
+    const url = await server({ RATE_LIMIT_ADDRESS: '3/1m', TRUST_PROXY: 'true' });
+    const api = await throughProxies(url, ['198.51.100.20']);
+    const forged = (n: number) => ({ form: { email: EMAIL, password: 'wrong' }, headers: { 'x-forwarded-for': `203.0.113.${n}, 10.0.0.${n}` } });
+    for (let n = 1; n <= 3; n += 1) expect((await api.post('/sessions', forged(n))).status).to.equal(401);
+    expectThrottled(await api.post('/sessions', forged(4)));
+    expectThrottled(await api.post('/sessions', { form: { email: EMAIL, password: 'wrong' } }));
+    // Another client behind the same proxy is another address.
+    const other = await throughProxies(url, ['198.51.100.21']);
+    expect((await other.post('/sessions', forged(9))).status).to.equal(401);
+  });
+
+  it('with TRUST_PROXY_HOPS=2, counts the address the outer of two proxies saw', async () => {
+    const url = await server({ RATE_LIMIT_ADDRESS: '2/1m', TRUST_PROXY: 'true', TRUST_PROXY_HOPS: '2' });
+    // The outer proxy sees the client as 198.51.100.30; the inner one sees the outer proxy.
+    const api = await throughProxies(url, ['198.51.100.30', '10.0.0.2']);
+    const forged = (n: number) => ({ form: { email: EMAIL, password: 'wrong' }, headers: { 'x-forwarded-for': `203.0.113.${n}` } });
+    for (let n = 1; n <= 2; n += 1) expect((await api.post('/sessions', forged(n))).status).to.equal(401);
+    expectThrottled(await api.post('/sessions', forged(3)));
+    // A second client reaching the same inner proxy through the same outer one, but seen as another address.
+    const sameInner = await throughProxies(url, ['198.51.100.31', '10.0.0.2']);
+    expect((await sameInner.post('/sessions', forged(1))).status).to.equal(401);
   });
 
   it('counts nothing with RATE_LIMIT=off', async () => {

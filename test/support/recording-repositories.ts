@@ -78,8 +78,8 @@ export class RecordingSessionRepository implements SessionRepository {
     private readonly recorder: WriteRecorder,
   ) {}
 
-  async add(session: Session): Promise<void> {
-    await this.inner.add(session);
+  async add(session: Session, maxPerUser: number): Promise<void> {
+    await this.inner.add(session, maxPerUser);
     this.recorder.record('sessions.add');
   }
 

@@ -1,7 +1,11 @@
 import { stopSharedTestMongo } from './test-mongo.js';
+import { disposeFixtures } from './use-case-fixture.js';
 
 /** Mocha root hooks: whatever the run started for all test files is stopped once, at the very end. */
 export const mochaHooks = {
+  async afterEach(): Promise<void> {
+    await disposeFixtures();
+  },
   async afterAll(this: Mocha.Context): Promise<void> {
     this.timeout(30_000);
     await stopSharedTestMongo();

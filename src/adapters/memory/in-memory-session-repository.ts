@@ -11,7 +11,7 @@ export class InMemorySessionRepository implements SessionRepository {
   // Secondary index so that ending all of a user's sessions does not scan every session.
   private readonly idsByUser = new Map<string, Set<string>>();
 
-  async add(session: Session): Promise<void> {
+  async add(session: Session, maxPerUser: number): Promise<void> {
     this.evictExpired(session.createdAt);
     // Frozen, so that it can be handed out as it is: no caller can change what is stored.
     this.byId.set(session.id, Object.freeze({ ...session }));
@@ -21,6 +21,7 @@ export class InMemorySessionRepository implements SessionRepository {
       this.idsByUser.set(session.userId, ids);
     }
     ids.add(session.id);
+    while (ids.size > maxPerUser && this.removeOldestOf(ids));
   }
 
   async findById(id: string): Promise<Session | null> {
@@ -49,6 +50,18 @@ export class InMemorySessionRepository implements SessionRepository {
       this.remove(session);
       evicted += 1;
     }
+  }
+
+  /** Among a user's sessions (at most the cap plus one), ends the one created first. */
+  private removeOldestOf(ids: ReadonlySet<string>): boolean {
+    let oldest: Session | undefined;
+    for (const id of ids) {
+      const session = this.byId.get(id);
+      if (session !== undefined && (oldest === undefined || session.createdAt < oldest.createdAt)) oldest = session;
+    }
+    if (oldest === undefined) return false;
+    this.remove(oldest);
+    return true;
   }
 
   private remove(session: Session): void {

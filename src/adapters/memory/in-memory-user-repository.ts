@@ -43,28 +43,35 @@ export class InMemoryUserRepository implements UserRepository {
     return cleared !== null;
   }
 
-  async consumeResetToken({ email, tokenHash, newPasswordHash, now }: ResetTokenConsumption): Promise<User | null> {
+  async consumeResetToken({ email, tokenHash, newPasswordHash, now, repeatableUntil }: ResetTokenConsumption): Promise<User | null> {
     return this.update(
       email,
       (user) =>
         user.resetTokenHash === tokenHash &&
         user.resetTokenExpiresAt !== null &&
         user.resetTokenExpiresAt.getTime() > now.getTime(),
-      {
+      (user) => ({
         passwordHash: newPasswordHash,
+        passwordVersion: user.passwordVersion + 1,
         passwordChangedAt: now,
         resetTokenHash: null,
         resetTokenExpiresAt: null,
+        spentResetTokenHash: tokenHash,
+        spentResetTokenExpiresAt: repeatableUntil,
         updatedAt: now,
-      },
+      }),
     );
   }
 
-  private update(email: string, condition: (user: User) => boolean, changes: Partial<User>): User | null {
+  private update(
+    email: string,
+    condition: (user: User) => boolean,
+    changes: Partial<User> | ((user: User) => Partial<User>),
+  ): User | null {
     const id = this.idByEmail.get(email);
     const user = id === undefined ? undefined : this.byId.get(id);
     if (user === undefined || !condition(user)) return null;
-    const updated = Object.freeze({ ...user, ...changes });
+    const updated = Object.freeze({ ...user, ...(typeof changes === 'function' ? changes(user) : changes) });
     this.byId.set(user.id, updated);
     return updated;
   }

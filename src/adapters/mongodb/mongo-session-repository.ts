@@ -10,8 +10,17 @@ export class MongoSessionRepository implements SessionRepository {
     private readonly maxTimeMS: number,
   ) {}
 
-  async add(session: Session): Promise<void> {
+  async add(session: Session, maxPerUser: number): Promise<void> {
     await storeOperation(() => this.sessions.insertOne(toSessionDocument(session)));
+    // Trimmed after the insert, by every add: whatever interleaving, the last add to finish sees every
+    // session inserted before it and leaves the newest maxPerUser.
+    const beyondCap = await storeOperation(() =>
+      this.sessions
+        .find({ userId: session.userId }, { sort: { createdAt: -1, _id: -1 }, skip: maxPerUser, projection: { _id: 1 }, maxTimeMS: this.maxTimeMS })
+        .toArray(),
+    );
+    if (beyondCap.length === 0) return;
+    await storeOperation(() => this.sessions.deleteMany({ _id: { $in: beyondCap.map((document) => document._id) } }));
   }
 
   async findById(id: string): Promise<Session | null> {

@@ -54,14 +54,22 @@ export class MongoUserRepository implements UserRepository {
     return modifiedCount === 1;
   }
 
-  async consumeResetToken({ email, tokenHash, newPasswordHash, now }: ResetTokenConsumption): Promise<User | null> {
+  async consumeResetToken({ email, tokenHash, newPasswordHash, now, repeatableUntil }: ResetTokenConsumption): Promise<User | null> {
     // One conditional update: the match (email, token, not expired), the new password and spending the
     // token happen together, so of two concurrent uses only one can match.
     const document = await storeOperation(() =>
       this.users.findOneAndUpdate(
         { email, resetTokenHash: tokenHash, resetTokenExpiresAt: { $gt: now } },
         {
-          $set: { passwordHash: newPasswordHash, passwordChangedAt: now, updatedAt: now },
+          $set: {
+            passwordHash: newPasswordHash,
+            passwordChangedAt: now,
+            updatedAt: now,
+            spentResetTokenHash: tokenHash,
+            spentResetTokenExpiresAt: repeatableUntil,
+          },
+          // A missing field counts as 0, so documents from before passwordVersion existed become 1.
+          $inc: { passwordVersion: 1 },
           $unset: { resetTokenHash: '', resetTokenExpiresAt: '' },
         },
         { returnDocument: 'after', maxTimeMS: this.maxTimeMS },

@@ -1,7 +1,12 @@
 import type { Session } from '../entities/session.js';
 
 export interface SessionRepository {
-  add(session: Session): Promise<void>;
+  /**
+   * Stores the session, then ends the user's oldest sessions beyond `maxPerUser` (oldest by createdAt).
+   * Concurrent adds for one user may leave more than `maxPerUser` only while they are in flight: each
+   * trims after its insert, so once they have all returned the user holds at most `maxPerUser`.
+   */
+  add(session: Session, maxPerUser: number): Promise<void>;
 
   /** The session with this id, expired or not: expiry is the domain's decision. */
   findById(id: string): Promise<Session | null>;

@@ -5,6 +5,8 @@ export interface ResetTokenConsumption {
   readonly tokenHash: string;
   readonly newPasswordHash: string;
   readonly now: Date;
+  /** Kept as spentResetTokenExpiresAt: until when the same reset may be repeated (the token's own expiry). */
+  readonly repeatableUntil: Date;
 }
 
 /**
@@ -34,7 +36,8 @@ export interface UserRepository {
 
   /**
    * If the user with this email holds this token digest and it has not expired at `now`:
-   * sets the new password hash, records the change and clears the token, as one step.
+   * sets the new password hash, increments passwordVersion, records the change and moves the token to
+   * spentResetTokenHash (with repeatableUntil), as one step.
    * Returns the updated user, or null when nothing matched (so two concurrent uses cannot both win).
    */
   consumeResetToken(consumption: ResetTokenConsumption): Promise<User | null>;

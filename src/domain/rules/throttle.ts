@@ -5,15 +5,15 @@ import type { AttemptLimiter } from '../ports/attempt-limiter.js';
 export interface AttemptLimits {
   /** Every authentication request from one client address. */
   readonly requestsByAddress: AttemptLimiter;
-  /** Registration and reset requests for one account (email). */
-  readonly requestsByAccount: AttemptLimiter;
-  /** Log-in attempts not followed by success, for one account from one address. */
+  /** Registration and reset requests for one account (email) from one client address. */
+  readonly requestsByAccountAndAddress: AttemptLimiter;
+  /** Log-in (or reset-token) attempts not followed by success, for one account from one address. */
   readonly logInFailuresByAccountAndAddress: AttemptLimiter;
-  /** Log-in attempts not followed by success, for one account from anywhere: the hard ceiling. */
+  /** Log-in (or reset-token) failures for one account from anywhere: the hard ceiling. */
   readonly logInFailuresByAccount: AttemptLimiter;
 }
 
-export type AccountAction = 'register' | 'reset-request' | 'reset';
+export type AccountRequest = 'register' | 'reset-request';
 
 async function admit(limiter: AttemptLimiter, key: string): Promise<void> {
   const verdict = await limiter.hit(key);
@@ -21,10 +21,15 @@ async function admit(limiter: AttemptLimiter, key: string): Promise<void> {
 }
 
 /**
- * Throttling, never a permanent lock-out. Log-in attempts are counted before the password is checked
- * (so parallel guesses cannot slip past the limit) and forgiven by a successful log-in. The tight
- * per-account limit is kept per client address, so an attacker elsewhere cannot shut the owner out;
- * the looser account-wide ceiling bounds guessing from many addresses.
+ * Throttling, never a permanent lock-out, and never one a stranger can turn against the owner: every
+ * tight limit on an account is kept per client address, so requests from elsewhere do not use up the
+ * owner's allowance.
+ * - Log-in attempts are counted before the password is checked (so parallel guesses cannot slip past
+ *   the limit) and forgiven by a successful log-in; the looser account-wide ceiling bounds guessing
+ *   from many addresses.
+ * - Reset-token attempts are counted the same way, under their own keys; the account-wide ceiling
+ *   counts only wrong tokens and refuses only them, so a valid token is never refused because of other
+ *   people's failures.
  */
 export class Throttle {
   constructor(private readonly limits: AttemptLimits) {}
@@ -33,8 +38,8 @@ export class Throttle {
     return admit(this.limits.requestsByAddress, clientAddress);
   }
 
-  admitAccountRequest(action: AccountAction, email: string): Promise<void> {
-    return admit(this.limits.requestsByAccount, `${action}:${email}`);
+  admitAccountRequest(request: AccountRequest, email: string, clientAddress: string): Promise<void> {
+    return admit(this.limits.requestsByAccountAndAddress, `${request}:${email}|${clientAddress}`);
   }
 
   async admitLogIn(email: string, clientAddress: string): Promise<void> {
@@ -47,5 +52,20 @@ export class Throttle {
       this.limits.logInFailuresByAccountAndAddress.reset(`${email}|${clientAddress}`),
       this.limits.logInFailuresByAccount.reset(email),
     ]);
+  }
+
+  /** Before a reset token is checked: this address's attempts on this account. */
+  admitResetAttempt(email: string, clientAddress: string): Promise<void> {
+    return admit(this.limits.logInFailuresByAccountAndAddress, `reset:${email}|${clientAddress}`);
+  }
+
+  /** A wrong reset token: counts towards the account-wide ceiling, and is refused (429) beyond it. */
+  resetTokenRefused(email: string): Promise<void> {
+    return admit(this.limits.logInFailuresByAccount, `reset:${email}`);
+  }
+
+  /** A reset that succeeded forgives this address's attempts on this account. */
+  async resetSucceeded(email: string, clientAddress: string): Promise<void> {
+    await this.limits.logInFailuresByAccountAndAddress.reset(`reset:${email}|${clientAddress}`);
   }
 }

@@ -26,9 +26,10 @@ export class GetProfile {
     const session = await this.sessions.findById(digestToken(input.sessionToken));
     if (session === null || !isSessionActive(session, this.clock.now())) throw new InvalidSessionError();
     const user = await this.users.findById(session.userId);
-    // A password reset deletes the user's sessions; comparing with passwordChangedAt also refuses any
-    // session that outlived that deletion (a failure half-way, a replica that lagged).
-    if (user === null || session.createdAt < user.passwordChangedAt) throw new InvalidSessionError();
+    // A password reset deletes the user's sessions; the version check also refuses any session that
+    // outlived that deletion: one created by a log-in whose comparison ran while the reset committed,
+    // a failure half-way, a replica that lagged.
+    if (user === null || session.passwordVersion !== user.passwordVersion) throw new InvalidSessionError();
     return { email: user.email };
   }
 }

@@ -13,6 +13,8 @@ export interface LogInInput {
   readonly email: string;
   readonly password: string;
   readonly clientAddress: string;
+  /** Aborted when the client has gone: its password is then not checked at all. */
+  readonly signal?: AbortSignal;
 }
 
 export interface LogInResult {
@@ -24,11 +26,16 @@ export interface LogInResult {
 
 export interface SessionSettings {
   readonly sessionTtlMs: number;
+  /** A log-in beyond this many live sessions ends the user's oldest one. */
+  readonly maxSessionsPerUser: number;
+  /**
+   * A hash of a random secret made with the configured hasher at start-up: an unknown email is compared
+   * against it, so that it costs what a wrong password costs, from the very first log-in.
+   */
+  readonly unknownUserHash: string;
 }
 
 export class LogIn {
-  private dummyHash: Promise<string> | undefined;
-
   constructor(
     private readonly users: UserRepository,
     private readonly sessions: SessionRepository,
@@ -44,23 +51,25 @@ export class LogIn {
     const email = normalizeEmail(input.email);
     const password = acceptOfferedPassword(input.password);
     await this.throttle.admitLogIn(email, input.clientAddress);
+    // Read before the comparison: the session is bound to this password version, so a reset or change
+    // that commits while the hash runs leaves it stale rather than alive.
     const user = await this.users.findByEmail(email);
-    // An unknown email pays for the same bcrypt comparison as a wrong password,
+    // An unknown email pays for the same comparison as a wrong password,
     // so the response time does not reveal which emails are registered.
-    const matches = await this.hasher.verify(password, user?.passwordHash ?? (await this.hashOfNothing()));
+    const matches = await this.hasher.verify(password, user?.passwordHash ?? this.settings.unknownUserHash, {
+      client: input.clientAddress,
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
+    });
     if (user === null || !matches) throw new InvalidCredentialsError();
     await this.throttle.loggedIn(email, input.clientAddress);
 
     const sessionToken = this.tokens.generate();
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.settings.sessionTtlMs);
-    await this.sessions.add({ id: digestToken(sessionToken), userId: user.id, createdAt: now, expiresAt });
+    await this.sessions.add(
+      { id: digestToken(sessionToken), userId: user.id, passwordVersion: user.passwordVersion, createdAt: now, expiresAt },
+      this.settings.maxSessionsPerUser,
+    );
     return { email: user.email, sessionToken, expiresAt };
-  }
-
-  private hashOfNothing(): Promise<string> {
-    // Computed once with the configured hasher, so its cost always equals that of real hashes.
-    this.dummyHash ??= this.hasher.hash(this.tokens.generate());
-    return this.dummyHash;
   }
 }

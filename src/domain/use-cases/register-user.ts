@@ -10,6 +10,8 @@ export interface RegisterUserInput {
   readonly email: string;
   readonly password: string;
   readonly clientAddress: string;
+  /** Aborted when the client has gone: the password is then not hashed at all. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RegisterUserResult {
@@ -29,9 +31,12 @@ export class RegisterUser {
   async execute(input: RegisterUserInput): Promise<RegisterUserResult> {
     await this.throttle.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
-    await this.throttle.admitAccountRequest('register', email);
+    await this.throttle.admitAccountRequest('register', email, input.clientAddress);
     const password = acceptNewPassword(input.password, this.policy);
-    const passwordHash = await this.hasher.hash(password);
+    const passwordHash = await this.hasher.hash(password, {
+      client: input.clientAddress,
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
+    });
     const now = this.clock.now();
     // No "does it exist?" read first: the repository's atomic insert is the only uniqueness check,
     // so two concurrent registrations cannot both succeed.
@@ -39,8 +44,11 @@ export class RegisterUser {
       id: this.tokens.generate(),
       email,
       passwordHash,
+      passwordVersion: 0,
       resetTokenHash: null,
       resetTokenExpiresAt: null,
+      spentResetTokenHash: null,
+      spentResetTokenExpiresAt: null,
       passwordChangedAt: now,
       createdAt: now,
       updatedAt: now,

@@ -34,7 +34,7 @@ export class RequestPasswordReset {
   async execute(input: RequestPasswordResetInput): Promise<RequestPasswordResetResult> {
     await this.throttle.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
-    await this.throttle.admitAccountRequest('reset-request', email);
+    await this.throttle.admitAccountRequest('reset-request', email, input.clientAddress);
     const token = this.tokens.generate();
     const tokenHash = digestToken(token);
     const now = this.clock.now();

@@ -1,6 +1,7 @@
+import type { User } from '../entities/user.js';
 import { InvalidInputError, InvalidResetTokenError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { HashRequester, PasswordHasher } from '../ports/password-hasher.js';
 import type { SessionRepository } from '../ports/session-repository.js';
 import type { UserRepository } from '../ports/user-repository.js';
 import { normalizeEmail } from '../rules/email.js';
@@ -13,10 +14,16 @@ export interface ResetPasswordInput {
   readonly resetToken: string;
   readonly newPassword: string;
   readonly clientAddress: string;
+  /** Aborted when the client has gone: the new password is then not hashed at all. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ResetPasswordResult {
   readonly email: string;
+}
+
+function holdsToken(hash: string | null, expiresAt: Date | null, tokenHash: string, now: Date): boolean {
+  return hash === tokenHash && expiresAt !== null && expiresAt.getTime() > now.getTime();
 }
 
 export class ResetPassword {
@@ -32,20 +39,53 @@ export class ResetPassword {
   async execute(input: ResetPasswordInput): Promise<ResetPasswordResult> {
     await this.throttle.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
-    await this.throttle.admitAccountRequest('reset', email);
     if (input.resetToken.length === 0) throw new InvalidInputError('reset_token', 'must not be empty');
     const password = acceptNewPassword(input.newPassword, this.policy, 'new_password');
-    // Hash before touching the token, so that checking the token, setting the password and spending
-    // the token are one atomic step of the store: a failure leaves both the old password and the token.
-    const newPasswordHash = await this.hasher.hash(password);
-    const user = await this.users.consumeResetToken({
-      email,
-      tokenHash: digestToken(input.resetToken),
-      newPasswordHash,
-      now: this.clock.now(),
-    });
-    if (user === null) throw new InvalidResetTokenError();
+    await this.throttle.admitResetAttempt(email, input.clientAddress);
+    const tokenHash = digestToken(input.resetToken);
+    const requester: HashRequester = {
+      client: input.clientAddress,
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
+    };
+
+    // A cheap read says which path to take; the store's conditional update below is what decides.
+    let user = await this.users.findByEmail(email);
+    if (user !== null && holdsToken(user.resetTokenHash, user.resetTokenExpiresAt, tokenHash, this.clock.now())) {
+      // Hash before touching the token, so that checking the token, setting the password and spending
+      // it are one atomic step of the store: a failure leaves both the old password and the token.
+      const newPasswordHash = await this.hasher.hash(password, requester);
+      const changed = await this.users.consumeResetToken({
+        email,
+        tokenHash,
+        newPasswordHash,
+        now: this.clock.now(),
+        repeatableUntil: user.resetTokenExpiresAt ?? this.clock.now(),
+      });
+      if (changed !== null) return this.finish(changed, input.clientAddress);
+      // Spent meanwhile: by this same request sent twice, perhaps, which the next step recognises.
+      user = await this.users.findByEmail(email);
+    }
+    if (user !== null && (await this.isRepeatOfSpentReset(user, tokenHash, password, requester))) {
+      return this.finish(user, input.clientAddress);
+    }
+    await this.throttle.resetTokenRefused(email);
+    throw new InvalidResetTokenError();
+  }
+
+  /**
+   * The same email, token and new password as a reset that already succeeded: its answer was lost
+   * (a 503 while the store applied the change), and repeating the request is the client's natural
+   * remedy. Only whoever knows the new password can get this 200; it changes nothing but ending the
+   * sessions again, which the lost attempt may not have reached.
+   */
+  private async isRepeatOfSpentReset(user: User, tokenHash: string, password: string, requester: HashRequester): Promise<boolean> {
+    if (!holdsToken(user.spentResetTokenHash, user.spentResetTokenExpiresAt, tokenHash, this.clock.now())) return false;
+    return this.hasher.verify(password, user.passwordHash, requester);
+  }
+
+  private async finish(user: User, clientAddress: string): Promise<ResetPasswordResult> {
     await this.sessions.deleteAllForUser(user.id);
+    await this.throttle.resetSucceeded(user.email, clientAddress);
     return { email: user.email };
   }
 }
