@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import bcrypt from 'bcrypt';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { BcryptPasswordHasher } from '../../src/adapters/bcrypt/bcrypt-password-hasher.js';
+import { TooManyAttemptsError } from '../../src/domain/errors.js';
 
 describe('BcryptPasswordHasher', () => {
   it('hashes with the configured cost and verifies', async () => {
@@ -33,15 +34,55 @@ describe('BcryptPasswordHasher', () => {
     };
     Object.assign(bcrypt, { hash: counting });
     try {
-      const hashes = await Promise.all(Array.from({ length: 8 }, (_, i) => new BcryptPasswordHasher(6, 2).hash(`p${i}`)));
+      const hashes = await Promise.all(Array.from({ length: 8 }, (_, i) => new BcryptPasswordHasher(6, { concurrency: 2, maxQueuedPerClient: Number.POSITIVE_INFINITY }).hash(`p${i}`)));
       expect(peak, 'one hasher per call: no shared cap').to.be.greaterThan(2);
       peak = 0;
-      const hasher = new BcryptPasswordHasher(6, 2);
+      const hasher = new BcryptPasswordHasher(6, { concurrency: 2, maxQueuedPerClient: Number.POSITIVE_INFINITY });
       await Promise.all(hashes.map((_, i) => hasher.hash(`p${i}`)));
       expect(peak).to.equal(2);
     } finally {
       Object.assign(bcrypt, { hash: original });
     }
+  });
+
+  it("keeps another client's verify within a few hash times while one address floods 100 (fair queue)", async () => {
+    const hasher = new BcryptPasswordHasher(8, { concurrency: 2, maxQueuedPerClient: 20 });
+    const hash = await hasher.hash('a password');
+    // The hash time with both slots busy, as during the flood: the median of 5 pairs.
+    const pairs: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const started = performance.now();
+      await Promise.all([hasher.verify('a guess', hash, { client: 'warm-up 1' }), hasher.verify('a guess', hash, { client: 'warm-up 2' })]);
+      pairs.push(performance.now() - started);
+    }
+    const hashMs = pairs.sort((a, b) => a - b)[2] ?? 0;
+
+    // A bound of 20, not the default 4: a FIFO would then keep the other client waiting about 11 hash
+    // times (22 accepted ahead of it on 2 slots), so that only fairness keeps its wait short.
+    let refused = 0;
+    const flood = Array.from({ length: 100 }, (_, i) =>
+      hasher.verify(`guess ${i}`, hash, { client: '203.0.113.7' }).catch((error: unknown) => {
+        if (!(error instanceof TooManyAttemptsError)) throw error;
+        refused += 1;
+        return undefined;
+      }),
+    );
+    const started = performance.now();
+    expect(await hasher.verify('a password', hash, { client: '198.51.100.20' })).to.equal(true);
+    const otherMs = performance.now() - started;
+    const floodVerdicts = await Promise.all(flood);
+    // 23 hashes on 2 slots: the hash time during the flood, should the machine have got busier meanwhile.
+    const floodHashMs = (performance.now() - started) / 11.5;
+    const referenceMs = Math.max(hashMs, floodHashMs);
+
+    console.log(
+      `      hash at cost 8 (2 at once): ${hashMs.toFixed(1)} ms before, ${floodHashMs.toFixed(1)} ms during the flood; ` +
+        `another client's verify during the flood: ${otherMs.toFixed(1)} ms (${(otherMs / referenceMs).toFixed(1)}×); ${refused} of 100 refused`,
+    );
+    // It waits for one of the flood's running hashes at most, then takes the next slot: about 2 hash times.
+    expect(otherMs, `another client's verify (ms), against a hash time of ${referenceMs.toFixed(1)} ms`).to.be.at.most(4 * referenceMs + 5);
+    expect(refused, '2 running and 20 waiting accepted').to.equal(78);
+    expect(floodVerdicts.filter((verdict) => verdict === false)).to.have.length(22);
   });
 
   it('keeps the event loop free while hashing at the production cost (rule 2)', async () => {

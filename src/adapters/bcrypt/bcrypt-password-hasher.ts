@@ -1,27 +1,30 @@
 import bcrypt from 'bcrypt';
-import pLimit, { type LimitFunction } from 'p-limit';
-import type { PasswordHasher } from '../../domain/ports/password-hasher.js';
+import type { HashRequester, PasswordHasher } from '../../domain/ports/password-hasher.js';
+import { FairHashQueue, type FairHashQueueOptions } from './fair-hash-queue.js';
+
+const UNLIMITED: FairHashQueueOptions = { concurrency: Number.POSITIVE_INFINITY, maxQueuedPerClient: Number.POSITIVE_INFINITY };
 
 /**
  * bcrypt on libuv's thread pool, never on the event loop. At most `concurrency` hashes run at once:
  * with no cap, the pool's threads (4 by default) would take every core from the event loop under a
- * log-in flood, and cheap requests (a session check) would queue behind the hashing.
+ * log-in flood, and cheap requests (a session check) would queue behind the hashing. The ones waiting
+ * are queued per client (see FairHashQueue), so that one address cannot make everybody else wait.
  */
 export class BcryptPasswordHasher implements PasswordHasher {
-  private readonly limit: LimitFunction;
+  private readonly queue: FairHashQueue;
 
   constructor(
     private readonly cost: number,
-    concurrency = Number.POSITIVE_INFINITY,
+    options: FairHashQueueOptions = UNLIMITED,
   ) {
-    this.limit = pLimit(concurrency);
+    this.queue = new FairHashQueue(options);
   }
 
-  hash(password: string): Promise<string> {
-    return this.limit(() => bcrypt.hash(password, this.cost));
+  hash(password: string, requester?: HashRequester): Promise<string> {
+    return this.queue.run(() => bcrypt.hash(password, this.cost), requester);
   }
 
-  verify(password: string, hash: string): Promise<boolean> {
-    return this.limit(() => bcrypt.compare(password, hash));
+  verify(password: string, hash: string, requester?: HashRequester): Promise<boolean> {
+    return this.queue.run(() => bcrypt.compare(password, hash), requester);
   }
 }

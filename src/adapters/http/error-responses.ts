@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { HttpError } from 'http-errors';
 import { STATUS_CODES } from 'node:http';
 import {
+  ClientGoneError,
   DeliveryUnavailableError,
   EmailAlreadyRegisteredError,
   InvalidCredentialsError,
@@ -42,6 +43,8 @@ function errorResponseFor(error: unknown): ErrorResponse | undefined {
   if (error instanceof TooManyAttemptsError) {
     return { status: 429, message: error.message, retryAfterSeconds: error.retryAfterSeconds };
   }
+  // nginx's "client closed request": nobody receives it, but the request's log line records it.
+  if (error instanceof ClientGoneError) return { status: 499, message: error.message };
   if (error instanceof StoreUnavailableError) {
     return { status: 503, message: error.message, retryAfterSeconds: STORE_RETRY_AFTER_SECONDS, unavailable: 'store unavailable' };
   }
