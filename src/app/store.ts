@@ -16,7 +16,11 @@ export interface Store {
   attemptLimiter(limit: AttemptLimit): AttemptLimiter;
   /** Resolves when the store answers; rejects (StoreUnavailableError) when it does not. */
   ping(): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Lets go of the store; true once done. With `timeoutMs`, gives up after it and answers false (a hung
+   * database must not hold a shutdown back).
+   */
+  close(timeoutMs?: number): Promise<boolean>;
 }
 
 export async function openStore(config: Config, logger: Logger): Promise<Store> {
@@ -26,7 +30,7 @@ export async function openStore(config: Config, logger: Logger): Promise<Store> 
       sessions: new InMemorySessionRepository(),
       attemptLimiter: memoryAttemptLimiter,
       ping: async () => undefined,
-      close: async () => undefined,
+      close: async () => true,
     };
   }
   const { uri, dbName, writeConcern, timeoutSeconds, startupTimeoutSeconds } = config.mongodb;
@@ -44,6 +48,6 @@ export async function openStore(config: Config, logger: Logger): Promise<Store> 
     sessions: store.sessions,
     attemptLimiter: (limit) => new FlexibleAttemptLimiter(store.rateLimiter(limit)),
     ping: () => store.ping(),
-    close: () => store.close(),
+    close: (timeoutMs) => store.close(timeoutMs),
   };
 }

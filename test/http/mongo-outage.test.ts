@@ -1,15 +1,16 @@
 import { expect } from 'chai';
-import { ConnectionString } from 'mongodb-connection-string-url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clientFor, sessionCookieOf, type Client, type Reply } from '../support/http-client.js';
 import { jongodbBinary, startJongodb, type Jongodb } from '../support/jongodb.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { proxyInFrontOfMongo, type TcpProxy } from '../support/tcp-proxy.js';
 import { describeWithMongo, uniqueDatabaseName } from '../support/test-mongo.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const EMAIL = 'dora@example.com';
 const PASSWORD = 'dora password';
 const OUTAGE_ENV = { STORE: 'mongodb', MONGODB_TIMEOUT: '1s', MONGODB_STARTUP_TIMEOUT: '10s' };
+/** With a hung store: 1.5 × MONGODB_TIMEOUT + 300 ms, about the timeout and far from the 4 × of hidden retries. */
+const HUNG_BOUND_MS = 1.5 * 1000 + 300;
 
 /** Retries a request until it answers with `status`, to wait for the driver to reconnect. */
 async function eventually(request: () => Promise<Reply>, status: number, withinMs = 20_000): Promise<Reply> {
@@ -89,19 +90,13 @@ describe('when the database fails', function () {
     let api: Client;
 
     beforeEach(async function () {
-      const original = new ConnectionString(mongo().uri);
-      const [host, port] = (original.hosts[0] ?? '').split(':');
-      if (original.isSRV || original.hosts.length !== 1 || host === undefined) {
+      const through = await proxyInFrontOfMongo(mongo().uri);
+      if (through === undefined) {
         console.log('      skipped: the outage proxy needs a single-host mongodb:// URI');
         this.skip();
       }
-      proxy = await TcpProxy.start(host, Number(port ?? 27017));
-      const proxied = original.clone();
-      proxied.hosts = [`127.0.0.1:${proxy.port}`];
-      // directConnection: a replica set's advertised member address would bypass the proxy.
-      proxied.searchParams.set('directConnection', 'true');
-      const uri = proxied.toString();
-      server = await startTestServer({ env: { ...OUTAGE_ENV, MONGODB_URI: uri, MONGODB_DB: uniqueDatabaseName('outage') } });
+      proxy = through.proxy;
+      server = await startTestServer({ env: { ...OUTAGE_ENV, MONGODB_URI: through.uri, MONGODB_DB: uniqueDatabaseName('outage') } });
       api = clientFor(server.url);
     });
 
@@ -127,6 +122,57 @@ describe('when the database fails', function () {
       expect((await api.post('/users', { form: { email: 'eve@example.com', password: PASSWORD } })).status).to.equal(200);
       const done = await api.put('/reset_password', { form: { email: EMAIL, reset_token: token, new_password: 'new password' } });
       expect(done.status).to.equal(200);
+    });
+  });
+
+  describeWithMongo('the database hangs: it keeps the connections but never answers, then recovers', (mongo) => {
+    let proxy: TcpProxy | undefined;
+    let server: TestServer | undefined;
+
+    afterEach(async () => {
+      proxy?.thaw();
+      await server?.close();
+      await proxy?.close();
+    });
+
+    it('answers 503 with Retry-After within about MONGODB_TIMEOUT, with no retry multiplying it, and serves again once it answers', async function () {
+      const through = await proxyInFrontOfMongo(mongo().uri);
+      if (through === undefined) {
+        console.log('      skipped: the outage proxy needs a single-host mongodb:// URI');
+        this.skip();
+      }
+      proxy = through.proxy;
+      server = await startTestServer({ env: { ...OUTAGE_ENV, MONGODB_URI: through.uri, MONGODB_DB: uniqueDatabaseName('hang') } });
+      const api = clientFor(server.url);
+      expect((await api.post('/users', { form: { email: EMAIL, password: PASSWORD } })).status).to.equal(200);
+      const session = sessionCookieOf(await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } }));
+      const cookie = `session_id=${session}`;
+
+      proxy.freeze();
+      const profile = await timed(() => api.get('/profile', { cookie }));
+      const logIn = await timed(() => api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } }));
+      const registration = await timed(() => api.post('/users', { form: { email: 'eve@example.com', password: PASSWORD } }));
+      const notReady = await timed(() => api.get('/readyz'));
+      console.log(
+        `      hung store, MONGODB_TIMEOUT=1s: GET /profile ${profile.ms} ms, POST /sessions ${logIn.ms} ms, ` +
+          `POST /users ${registration.ms} ms, GET /readyz ${notReady.ms} ms (bound ${HUNG_BOUND_MS} ms)`,
+      );
+      for (const [what, answer] of Object.entries({ profile, logIn, registration })) {
+        expectUnavailable(answer);
+        expect(answer.ms, `${what} (ms)`).to.be.below(HUNG_BOUND_MS);
+      }
+      expect(notReady.reply.status).to.equal(503);
+      expect(notReady.reply.body).to.deep.equal({ message: 'not ready: the store does not answer' });
+      expect(notReady.reply.headers.get('retry-after')).to.match(/^\d+$/);
+      expect(notReady.ms, 'readyz (ms)').to.be.below(HUNG_BOUND_MS);
+      expect((await api.get('/healthz')).status, 'the process is alive').to.equal(200);
+
+      proxy.thaw();
+      await eventually(() => api.get('/readyz'), 200);
+      expect((await api.get('/profile', { cookie })).status).to.equal(200);
+      expect((await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } })).status).to.equal(200);
+      // Another address: a registration held back while frozen may have been applied late.
+      expect((await api.post('/users', { form: { email: 'fay@example.com', password: PASSWORD } })).status).to.equal(200);
     });
   });
 });

@@ -5,14 +5,17 @@ import { ConnectionString } from 'mongodb-connection-string-url';
 import type { SessionDocument, UserDocument } from './documents.js';
 import { MongoSessionRepository } from './mongo-session-repository.js';
 import { MongoUserRepository } from './mongo-user-repository.js';
-import { storeOperation } from './store-errors.js';
+import { storeOperation, TIMED_OUT, within, withDeadlines } from './store-errors.js';
 
 export interface MongoStoreOptions {
   readonly uri: string;
   readonly dbName: string;
   /** Write concern for every write; 'majority' survives a replica-set failover. */
   readonly writeConcern: W;
-  /** Server selection, connection and per-operation time limit. */
+  /**
+   * The store's one time limit: server selection, connection, and the deadline of every repository
+   * call, rate-limit count and ping (past it: StoreUnavailableError, whatever the server does).
+   */
   readonly timeoutMs: number;
   /** How long start-up keeps retrying an unreachable server. */
   readonly startupTimeoutMs: number;
@@ -37,8 +40,16 @@ const FIRST_RETRY_DELAY_MS = 250;
 const MAX_RETRY_DELAY_MS = 5000;
 
 /**
+ * A socket is closed this long after the deadline has answered for it. Just past the server-side
+ * maxTimeMS, so that a merely slow query still ends with the server's MaxTimeMSExpired on a connection
+ * kept for reuse, while a hung server's socket is closed instead of piling up in the pool.
+ */
+const SOCKET_GRACE_MS = 500;
+
+/**
  * One MongoClient for the process, its collections, indexes and repositories. The driver reconnects by
- * itself after an outage; the repositories answer StoreUnavailableError meanwhile.
+ * itself after an outage; the repositories answer StoreUnavailableError meanwhile, within timeoutMs
+ * even when the server hangs (a client-side deadline: see withDeadlines).
  */
 export class MongoStore {
   readonly users: MongoUserRepository;
@@ -47,10 +58,10 @@ export class MongoStore {
   private constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
-    timeoutMs: number,
+    private readonly timeoutMs: number,
   ) {
-    this.users = new MongoUserRepository(db.collection<UserDocument>('users'), timeoutMs);
-    this.sessions = new MongoSessionRepository(db.collection<SessionDocument>('sessions'), timeoutMs);
+    this.users = withDeadlines(new MongoUserRepository(db.collection<UserDocument>('users'), timeoutMs), timeoutMs);
+    this.sessions = withDeadlines(new MongoSessionRepository(db.collection<SessionDocument>('sessions'), timeoutMs), timeoutMs);
   }
 
   /** Connects, retrying with exponential backoff up to startupTimeoutMs, then ensures the indexes. */
@@ -62,8 +73,15 @@ export class MongoStore {
         appName: 'auth-service',
         serverSelectionTimeoutMS: options.timeoutMs,
         connectTimeoutMS: options.timeoutMs,
-        // Longer than the server-side maxTimeMS, so a slow query fails there, with a clear error, first.
-        socketTimeoutMS: options.timeoutMs * 2,
+        // The answer is bounded by the deadline (withDeadlines); these bound the work left behind it, so
+        // that operations on a hung server end and free their connections, instead of queueing for ever.
+        socketTimeoutMS: options.timeoutMs + SOCKET_GRACE_MS,
+        waitQueueTimeoutMS: options.timeoutMs,
+        // Kept on (the default), on purpose: a retry can no longer multiply the answer time, as the deadline
+        // covers every attempt. What it still does is turn a failover (a stepped-down primary, a dropped
+        // connection) into a success within the deadline; the server applies a retried write only once.
+        retryReads: true,
+        retryWrites: true,
         writeConcern: { w: options.writeConcern, wtimeoutMS: options.timeoutMs },
       });
       try {
@@ -93,7 +111,8 @@ export class MongoStore {
    * instance of the service. All limits share the `rate_limits` collection, told apart by key prefix.
    */
   rateLimiter(limit: { name: string; attempts: number; windowSeconds: number }): RateLimiterMongo {
-    return new RateLimiterMongo({
+    // The library's queries have no time limit of their own: the store's deadline bounds each count.
+    const limiter = new RateLimiterMongo({
       storeClient: this.client,
       dbName: this.db.databaseName,
       tableName: RATE_LIMITS_COLLECTION,
@@ -103,15 +122,26 @@ export class MongoStore {
       // Created by ensureIndexes at start-up instead, where a failure stops the service.
       disableIndexesCreation: true,
     });
+    return withDeadlines(limiter, this.timeoutMs);
   }
 
   /** Answers when the database answers: what readiness means. */
   async ping(): Promise<void> {
-    await storeOperation(() => this.db.command({ ping: 1 }));
+    await storeOperation(() => this.db.command({ ping: 1 }), this.timeoutMs);
   }
 
-  async close(): Promise<void> {
-    await this.client.close();
+  /**
+   * Closes the client; true once closed. With `timeoutMs`, gives up after it and answers false: against
+   * a hung server the driver may wait for ever to end the server sessions (it opens a connection whose
+   * handshake never completes), and the caller, a process exiting, need not wait for that.
+   */
+  async close(timeoutMs?: number): Promise<boolean> {
+    const closing = this.client.close();
+    if (timeoutMs === undefined) {
+      await closing;
+      return true;
+    }
+    return (await within(closing, timeoutMs)) !== TIMED_OUT;
   }
 }
 
@@ -132,7 +162,8 @@ async function ensureIndexes(db: Db): Promise<void> {
     },
   ]);
   await db.collection<SessionDocument>('sessions').createIndexes([
-    { key: { userId: 1 }, name: 'user_id' },
+    // A user's sessions, newest first: ending all of them, and trimming the oldest beyond the cap.
+    { key: { userId: 1, createdAt: -1 }, name: 'user_id_created_at' },
     // MongoDB's TTL monitor deletes a session once expiresAt has passed (it runs about once a minute).
     { key: { expiresAt: 1 }, name: 'expires_at_ttl', expireAfterSeconds: 0 },
   ]);
