@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Container } from 'inversify';
 import type Koa from 'koa';
 import { createHttpApp } from '../adapters/http/http-app.js';
-import { unparsableRequestHandler } from '../adapters/http/unparsable-request.js';
+import { connectRequestHandler, unparsableRequestHandler, type AnswersOwed } from '../adapters/http/unparsable-request.js';
 import { requestLineWriter } from './logger.js';
 import { resolveUseCases } from './container.js';
 import { TOKENS } from './tokens.js';
@@ -21,6 +22,7 @@ export function buildHttpApp(container: Container): Koa {
     sessionTtlSeconds: config.sessionTtlSeconds,
     bodyLimitBytes: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
+    trustProxyHops: config.trustProxyHops,
     allowedOrigins: config.allowedOrigins,
     logger,
     logRequest: requestLineWriter(logger),
@@ -68,11 +70,24 @@ export async function listen(
     });
     void handle(req, res);
   };
-  const server = createServer(serve);
+  // The responses in flight on one connection (pipelined requests), found when Node reports it bad:
+  // rare enough that a search beats bookkeeping on every request. A queued response has no socket
+  // yet; its request has.
+  const onSocket = (socket: Duplex): ServerResponse[] => [...inFlight].filter((res) => res.req.socket === socket);
+  const answersOwed: AnswersOwed = async (socket) => {
+    // Owed: the answers to requests received in full, and any already written, waiting in Node's queue.
+    // Not the request the error is in (its body broke off): it will never be complete.
+    const owed = onSocket(socket).filter((res) => res.req.complete || res.writableEnded);
+    await Promise.all(owed.map((res) => new Promise((resolve) => res.once('close', resolve))));
+    return onSocket(socket).every((res) => !res.headersSent);
+  };
+  // Host is checked in the request envelope, so that its 400 is in JSON like every other error.
+  const server = createServer({ requireHostHeader: false }, serve);
   // An Expect other than 100-continue: serve the request as if it were absent (RFC 9110 allows it),
   // rather than Node's bare 417.
   server.on('checkExpectation', serve);
-  server.on('clientError', unparsableRequestHandler(options.https));
+  server.on('clientError', unparsableRequestHandler(options.https, answersOwed));
+  server.on('connect', connectRequestHandler(options.https, answersOwed));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -26,7 +26,7 @@ const BODY_LIMIT_BYTES = 16 * 1024;
 // a stack, an echo of the request) fails the test.
 const PASSWORD_FIELD = '(?:password|new_password)';
 const ERROR_MESSAGES: readonly RegExp[] = [
-  /^(?:email|password|new_password|reset_token) (?:is required|must be a string|must not be empty)$/,
+  /^(?:email|password|new_password|reset_token) (?:is required|must be a string|must not be empty|must be well-formed Unicode \(no lone surrogates\))$/,
   /^body must be a form or a JSON object$/,
   /^email must be at most 254 characters$/,
   /^email must be an email address of the form local@domain$/,

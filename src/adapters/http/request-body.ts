@@ -48,7 +48,8 @@ export function parseRequestBody(limitBytes: number): Middleware {
 
 /**
  * Reads one field that must be a string. Nested form syntax (email[$ne]=x), repeated keys and JSON
- * objects, arrays, numbers, booleans or null all end here as a 400, before anything reaches a store.
+ * objects, arrays, numbers, booleans, null and ill-formed Unicode all end here as a 400, before anything
+ * reaches a store.
  */
 export function stringField(body: unknown, field: string): string {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -57,5 +58,10 @@ export function stringField(body: unknown, field: string): string {
   const value: unknown = Object.hasOwn(body, field) ? (body as Record<string, unknown>)[field] : undefined;
   if (value === undefined) throw new InvalidInputError(field, 'is required');
   if (typeof value !== 'string') throw new InvalidInputError(field, 'must be a string');
+  // JSON can carry lone surrogates ("\ud800"), which every encoder turns into U+FFFD: two different
+  // passwords would become the same one. Refused here, for every field, before any rule sees them.
+  if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) {
+    throw new InvalidInputError(field, 'must be well-formed Unicode (no lone surrogates)');
+  }
   return value;
 }

@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import createHttpError from 'http-errors';
 import type { Middleware } from 'koa';
 import { completeBodilessResponse, respondWithError, type ErrorLogger } from './error-responses.js';
 import { assignRequestId, requestLogEntry, type RequestLogger } from './request-log.js';
@@ -9,6 +11,14 @@ export interface RequestEnvelopeOptions {
   readonly trustProxy: boolean;
   readonly logger: ErrorLogger;
   readonly logRequest: RequestLogger;
+}
+
+/**
+ * RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400 (HTTP/1.0 needs none). Checked here rather
+ * than by Node (its requireHostHeader is off), whose 400 would have no body and none of our headers.
+ */
+function lacksRequiredHost(req: IncomingMessage): boolean {
+  return req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1;
 }
 
 /**
@@ -23,6 +33,7 @@ export function requestEnvelope(options: RequestEnvelopeOptions): Middleware {
     const requestId = assignRequestId(ctx, options.trustProxy);
     for (const [name, value] of headers) ctx.res.setHeader(name, value);
     try {
+      if (lacksRequiredHost(ctx.req)) throw createHttpError(400, 'Host header is required');
       await next();
       completeBodilessResponse(ctx);
     } catch (error) {
