@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { MongoClient } from 'mongodb';
 import { ConnectionString, redactConnectionString } from 'mongodb-connection-string-url';
 import { z } from 'zod';
 
@@ -7,19 +9,39 @@ export class ConfigError extends Error {
 }
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+const DURATION_SHAPE = /^[1-9]\d{0,9}[smhd]?$/;
 
-/** Seconds, with an optional unit: "900", "900s", "15m", "12h", "14d". */
-function duration(fallback: string) {
+function durationSeconds(value: string): number {
+  const unit = /[smhd]$/.test(value) ? value.slice(-1) : 's';
+  return Number.parseInt(value, 10) * (DURATION_UNITS[unit] ?? 1);
+}
+
+/** "1h", "24d": a maximum as it is written in error messages and in the README. */
+function shownDuration(seconds: number): string {
+  for (const unit of ['d', 'h', 'm'] as const) {
+    const size = DURATION_UNITS[unit] ?? 1;
+    if (seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
+}
+
+/**
+ * Node's timers cannot wait longer than 2^31-1 ms (about 24.8 days): a longer delay fires at once. Every
+ * duration that ends up in a timer (rate-limit windows on the in-memory store, shutdown and store time
+ * limits) is therefore capped below it, so that every accepted value works as written.
+ */
+const TIMER_MAX_SECONDS = 24 * 86400;
+
+/** Seconds, with an optional unit: "900", "900s", "15m", "12h", "14d"; at most `maxSeconds`. */
+function duration(fallback: string, maxSeconds: number) {
   return z
     .string()
     .default(fallback)
-    .refine((value) => /^[1-9]\d{0,9}[smhd]?$/.test(value), {
+    .refine((value) => DURATION_SHAPE.test(value), {
       error: 'must be a positive whole number of seconds, optionally with a unit s, m, h or d (e.g. 900, 15m, 14d)',
     })
-    .transform((value) => {
-      const unit = /[smhd]$/.test(value) ? value.slice(-1) : 's';
-      return Number.parseInt(value, 10) * (DURATION_UNITS[unit] ?? 1);
-    });
+    .transform(durationSeconds)
+    .refine((seconds) => seconds <= maxSeconds, { error: `must be at most ${shownDuration(maxSeconds)}` });
 }
 
 function integer(fallback: number, min: number, max: number) {
@@ -49,7 +71,7 @@ export function defaultHashConcurrency(cores: number, threadPoolSize: number): n
   return Math.max(1, Math.min(cores + 1, threadPoolSize - 1));
 }
 
-/** "<attempts>/<window>", e.g. "100/1m": at most 100 attempts per minute. */
+/** "<attempts>/<window>", e.g. "100/1m": at most 100 attempts per minute; the window at most 24 days. */
 function rateLimit(fallback: string) {
   return z
     .string()
@@ -59,8 +81,10 @@ function rateLimit(fallback: string) {
     })
     .transform((value) => {
       const [attempts = '', window = ''] = value.split('/');
-      const unit = /[smhd]$/.test(window) ? window.slice(-1) : 's';
-      return { attempts: Number(attempts), windowSeconds: Number.parseInt(window, 10) * (DURATION_UNITS[unit] ?? 1) };
+      return { attempts: Number(attempts), windowSeconds: durationSeconds(window) };
+    })
+    .refine((limit) => limit.windowSeconds <= TIMER_MAX_SECONDS, {
+      error: `must have a window of at most ${shownDuration(TIMER_MAX_SECONDS)}`,
     });
 }
 
@@ -98,12 +122,15 @@ function mongoUri() {
         if (value === undefined) return true;
         try {
           new ConnectionString(value);
+          // The driver parses every option here, without connecting: one it would refuse at start-up
+          // (an unknown compressor or auth mechanism) is refused now, with the variable's name.
+          new MongoClient(value);
           return true;
         } catch {
           return false;
         }
       },
-      { error: 'must be a MongoDB connection string (mongodb:// or mongodb+srv://)' },
+      { error: 'must be a MongoDB connection string (mongodb:// or mongodb+srv://) whose options the MongoDB driver accepts' },
     );
 }
 
@@ -169,8 +196,16 @@ function resetUrl() {
     );
 }
 
+// A DNS name (RFC 1123 labels) whose last label is not all digits: "999.1.1.1" is neither this nor an IP.
+const HOST_NAME = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*(?=[A-Za-z0-9-]*[A-Za-z-])[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
 const schema = z.object({
-  HOST: z.string().min(1, { error: 'must not be empty' }).default('127.0.0.1'),
+  HOST: z
+    .string()
+    .default('127.0.0.1')
+    .refine((value) => isIP(value) !== 0 || HOST_NAME.test(value), {
+      error: 'must be an IP address (127.0.0.1, ::) or a host name (localhost)',
+    }),
   PORT: integer(5000, 0, 65535),
   STORE: oneOf(['memory', 'mongodb'], 'memory'),
   MONGODB_URI: mongoUri(),
@@ -183,23 +218,27 @@ const schema = z.object({
     .regex(/^(majority|[1-9]\d?)$/, { error: 'must be majority or a number of members from 1 to 99' })
     .default('majority')
     .transform((value) => (value === 'majority' ? value : Number(value))),
-  MONGODB_TIMEOUT: duration('2s'),
-  MONGODB_STARTUP_TIMEOUT: duration('30s'),
+  MONGODB_TIMEOUT: duration('2s', 3600),
+  MONGODB_STARTUP_TIMEOUT: duration('30s', 3600),
   BCRYPT_COST: integer(12, 4, 31),
   HASH_CONCURRENCY: integer(defaultHashConcurrency(availableParallelism(), Number(process.env.UV_THREADPOOL_SIZE ?? 4) || 4), 1, 256),
+  HASH_QUEUE_PER_CLIENT: integer(8, 1, 10000),
   PASSWORD_MIN_LENGTH: integer(8, 1, 72),
-  SESSION_TTL: duration('14d'),
-  RESET_TOKEN_TTL: duration('30m'),
+  // Browsers cap a cookie's lifetime at 400 days (RFC 6265bis): a longer session could not be kept.
+  SESSION_TTL: duration('14d', 400 * 86400),
+  MAX_SESSIONS_PER_USER: integer(100, 1, 10000),
+  RESET_TOKEN_TTL: duration('30m', 7 * 86400),
   COOKIE_SECURE: boolean(false),
   TRUST_PROXY: boolean(false),
+  TRUST_PROXY_HOPS: integer(1, 1, 10),
   RESET_TOKEN_DELIVERY: oneOf(['response', 'email'], 'response'),
   ALLOW_RESET_TOKEN_IN_RESPONSE: boolean(false),
   NODE_ENV: z.string().optional(),
   SMTP_URL: smtpUrl(),
-  SMTP_TIMEOUT: duration('5s'),
+  SMTP_TIMEOUT: duration('5s', 3600),
   MAIL_FROM: mailFrom(),
   RESET_URL: resetUrl(),
-  SHUTDOWN_TIMEOUT: duration('10s'),
+  SHUTDOWN_TIMEOUT: duration('10s', 3600),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   RATE_LIMIT: oneOf(['on', 'off'], 'on'),
   RATE_LIMIT_ADDRESS: rateLimit('100/1m'),
@@ -234,7 +273,7 @@ export interface RateLimitConfig {
 
 export interface RateLimitsConfig {
   readonly requestsByAddress: RateLimitConfig;
-  readonly requestsByAccount: RateLimitConfig;
+  readonly requestsByAccountAndAddress: RateLimitConfig;
   readonly logInFailuresByAccountAndAddress: RateLimitConfig;
   readonly logInFailuresByAccount: RateLimitConfig;
 }
@@ -248,11 +287,28 @@ export interface Config {
   readonly bcryptCost: number;
   /** How many bcrypt hashes or comparisons may run at once. */
   readonly hashConcurrency: number;
+  /**
+   * How many hashes one client address may have waiting while every slot is busy; beyond it, 429 at once.
+   * Default 8: a person has one log-in in flight, two after a double click, and an address shared by
+   * several people (an office, a NAT) seldom more at the same moment; whereas RATE_LIMIT_ADDRESS's 100/min
+   * alone would let one address queue 100 hashes, tens of seconds of work at cost 12. The queue is fair
+   * in any case (one turn per client per round), so this bounds the work and memory one address can
+   * claim, not the wait of others. It is a rate limit: RATE_LIMIT=off lifts it too.
+   */
+  readonly hashQueuePerClient: number;
   readonly passwordMinLength: number;
   readonly sessionTtlSeconds: number;
+  /** A log-in beyond this many live sessions ends the user's oldest one. */
+  readonly maxSessionsPerUser: number;
   readonly resetTokenTtlSeconds: number;
   readonly cookieSecure: boolean;
   readonly trustProxy: boolean;
+  /**
+   * With trustProxy: how many proxies of ours append to X-Forwarded-For. The client address is the entry
+   * that many places from the right, the one our outermost proxy saw; entries further left are whatever
+   * the client sent, and are never used.
+   */
+  readonly trustProxyHops: number;
   readonly resetTokenDelivery: 'response' | 'email';
   /** Present exactly when resetTokenDelivery is 'email'. */
   readonly email?: EmailConfig;
@@ -326,11 +382,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       : {}),
     bcryptCost: env_.BCRYPT_COST,
     hashConcurrency: env_.HASH_CONCURRENCY,
+    hashQueuePerClient: env_.HASH_QUEUE_PER_CLIENT,
     passwordMinLength: env_.PASSWORD_MIN_LENGTH,
     sessionTtlSeconds: env_.SESSION_TTL,
+    maxSessionsPerUser: env_.MAX_SESSIONS_PER_USER,
     resetTokenTtlSeconds: env_.RESET_TOKEN_TTL,
     cookieSecure: env_.COOKIE_SECURE,
     trustProxy: env_.TRUST_PROXY,
+    trustProxyHops: env_.TRUST_PROXY_HOPS,
     resetTokenDelivery: env_.RESET_TOKEN_DELIVERY,
     ...(env_.RESET_TOKEN_DELIVERY === 'email' && env_.SMTP_URL !== undefined && env_.MAIL_FROM !== undefined && env_.RESET_URL !== undefined
       ? {
@@ -349,7 +408,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         ? null
         : {
             requestsByAddress: env_.RATE_LIMIT_ADDRESS,
-            requestsByAccount: env_.RATE_LIMIT_ACCOUNT,
+            requestsByAccountAndAddress: env_.RATE_LIMIT_ACCOUNT,
             logInFailuresByAccountAndAddress: env_.RATE_LIMIT_LOGIN_FAILURES,
             logInFailuresByAccount: env_.RATE_LIMIT_ACCOUNT_LOGIN_FAILURES,
           },

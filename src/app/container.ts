@@ -35,12 +35,20 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   container.bind(TOKENS.UserRepository).toConstantValue(store.users);
   container.bind(TOKENS.SessionRepository).toConstantValue(store.sessions);
   container.bind(TOKENS.Throttle).toConstantValue(new Throttle(attemptLimits(config.rateLimits, store)));
-  container.bind(TOKENS.PasswordHasher).toConstantValue(new BcryptPasswordHasher(config.bcryptCost, config.hashConcurrency));
+  // The bound on one address's waiting hashes is a rate limit (a 429): RATE_LIMIT=off, where all load comes
+  // from one address, lifts it; the queue stays fair.
+  const maxQueuedPerClient = config.rateLimits === null ? Number.POSITIVE_INFINITY : config.hashQueuePerClient;
+  container
+    .bind(TOKENS.PasswordHasher)
+    .toConstantValue(new BcryptPasswordHasher(config.bcryptCost, { concurrency: config.hashConcurrency, maxQueuedPerClient }));
   container.bind(TOKENS.TokenGenerator).toConstantValue(new RandomTokenGenerator());
   container.bind(TOKENS.Clock).toConstantValue(new SystemClock());
   container.bind(TOKENS.ResetTokenNotifier).toConstantValue(resetTokenNotifier(config));
 
-  bindUseCases(container, config);
+  // The hash an unknown email is compared against: made now, so that even the first log-in after
+  // start-up costs exactly what a wrong password costs.
+  const unknownUserHash = await container.get(TOKENS.PasswordHasher).hash(new RandomTokenGenerator().generate());
+  bindUseCases(container, config, unknownUserHash);
   return container;
 }
 
@@ -61,14 +69,14 @@ function attemptLimits(limits: RateLimitsConfig | null, store: Store): AttemptLi
     const unlimited = new UnlimitedAttemptLimiter();
     return {
       requestsByAddress: unlimited,
-      requestsByAccount: unlimited,
+      requestsByAccountAndAddress: unlimited,
       logInFailuresByAccountAndAddress: unlimited,
       logInFailuresByAccount: unlimited,
     };
   }
   return {
     requestsByAddress: store.attemptLimiter({ name: 'address', ...limits.requestsByAddress }),
-    requestsByAccount: store.attemptLimiter({ name: 'account', ...limits.requestsByAccount }),
+    requestsByAccountAndAddress: store.attemptLimiter({ name: 'account-address', ...limits.requestsByAccountAndAddress }),
     logInFailuresByAccountAndAddress: store.attemptLimiter({ name: 'login-failures', ...limits.logInFailuresByAccountAndAddress }),
     logInFailuresByAccount: store.attemptLimiter({ name: 'account-login-failures', ...limits.logInFailuresByAccount }),
   };
@@ -86,13 +94,17 @@ export function resolveUseCases(container: Container): HttpUseCases {
   };
 }
 
-/** Lets go of what createContainer opened. */
-export async function disposeContainer(container: Container): Promise<void> {
-  await container.get(TOKENS.Store).close();
+/**
+ * Lets go of what createContainer opened. With `timeoutMs`, the store is given that long to close, and
+ * the answer is false when it did not (it is then left behind: see Store.close).
+ */
+export async function disposeContainer(container: Container, timeoutMs?: number): Promise<boolean> {
+  const storeClosed = await container.get(TOKENS.Store).close(timeoutMs);
   await container.unbindAllAsync();
+  return storeClosed;
 }
 
-function bindUseCases(container: Container, config: Config): void {
+function bindUseCases(container: Container, config: Config, unknownUserHash: string): void {
   const passwordPolicy = { minLength: config.passwordMinLength };
   const { UserRepository, SessionRepository, PasswordHasher, TokenGenerator, Clock, ResetTokenNotifier, Throttle } = TOKENS;
 
@@ -106,7 +118,15 @@ function bindUseCases(container: Container, config: Config): void {
     .bind(TOKENS.LogIn)
     .toResolvedValue(
       (users, sessions, hasher, tokens, clock, throttle) =>
-        new LogIn(users, sessions, hasher, tokens, clock, { sessionTtlMs: config.sessionTtlSeconds * 1000 }, throttle),
+        new LogIn(
+          users,
+          sessions,
+          hasher,
+          tokens,
+          clock,
+          { sessionTtlMs: config.sessionTtlSeconds * 1000, maxSessionsPerUser: config.maxSessionsPerUser, unknownUserHash },
+          throttle,
+        ),
       [UserRepository, SessionRepository, PasswordHasher, TokenGenerator, Clock, Throttle],
     );
   container

@@ -2,7 +2,7 @@ import type { Container } from 'inversify';
 import { MongoUnreachableError } from '../adapters/mongodb/mongo-store.js';
 import { ConfigError, loadConfig, redactedConfig, type Config } from './config.js';
 import { createContainer, disposeContainer } from './container.js';
-import { buildHttpApp, listen } from './http-server.js';
+import { buildHttpApp, listen, type RunningServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
 
 /**
@@ -16,6 +16,29 @@ function exitOnCrash(logger: Logger): void {
   };
   process.on('uncaughtException', crash('uncaught exception'));
   process.on('unhandledRejection', crash('unhandled rejection'));
+}
+
+/**
+ * Why the listener could not be opened, as one line for the operator: the variable to fix, or which
+ * address is taken. Undefined for anything else (a bug), which then crashes as such.
+ */
+function listenFailure(error: unknown, port: number): string | undefined {
+  const { code, address } = error as { code?: unknown; address?: unknown };
+  const where = typeof address === 'string' ? `${address.includes(':') ? `[${address}]` : address}:${port}` : `port ${port}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return `cannot listen on ${where}: the address is already in use (another process listens there; choose another PORT or stop it)`;
+    case 'EACCES':
+      return `cannot listen on ${where}: permission denied (ports below 1024 need privileges; choose another PORT)`;
+    case 'EADDRNOTAVAIL':
+      return 'cannot listen: HOST is not an address of this machine';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+      return 'cannot listen: HOST does not resolve to an address of this machine';
+    default:
+      return undefined;
+  }
 }
 
 async function main(): Promise<void> {
@@ -47,10 +70,21 @@ async function main(): Promise<void> {
     process.stderr.write(`auth-service: ${error.message}\n`);
     process.exit(1);
   }
-  const running = await listen(buildHttpApp(container), config.host, config.port, { https: config.cookieSecure });
+  let running: RunningServer;
+  try {
+    running = await listen(buildHttpApp(container), config.host, config.port, { https: config.cookieSecure });
+  } catch (error) {
+    const reason = listenFailure(error, config.port);
+    if (reason === undefined) throw error;
+    process.stderr.write(`auth-service: ${reason}\n`);
+    process.exit(1);
+  }
 
-  // The listener closes at once (new connections are refused); requests in flight get up to the timeout.
+  // The listener closes at once (new connections are refused); requests in flight get up to the timeout,
+  // and the store what is left of it (at least a second): a hung database cannot hold the exit back.
   const shutDown = async (): Promise<void> => {
+    const startedAt = Date.now();
+    const minStoreCloseMs = 1000;
     const timeoutSeconds = config.shutdownTimeoutSeconds;
     const closed = running.close(timeoutSeconds * 1000);
     logger.info({ timeoutSeconds }, 'shutting down: refusing new connections, finishing requests in flight');
@@ -60,14 +94,30 @@ async function main(): Promise<void> {
     } else {
       logger.info('all requests in flight finished');
     }
-    await disposeContainer(container);
-    logger.info({ store: config.store }, 'store closed');
+    const storeTimeoutMs = Math.max(minStoreCloseMs, timeoutSeconds * 1000 - (Date.now() - startedAt));
+    if (await disposeContainer(container, storeTimeoutMs)) {
+      logger.info({ store: config.store }, 'store closed');
+    } else {
+      logger.warn(
+        { store: config.store, storeTimeoutMs },
+        `store did not close within ${storeTimeoutMs} ms (the database does not answer): exiting without waiting for it`,
+      );
+    }
   };
 
-  let stopping = false;
+  // One signal can arrive twice within milliseconds: Ctrl-C reaches the whole process group, and npm
+  // (`npm start`) forwards its copy to us as well. A repeat that soon is the same request; a later one
+  // is someone insisting, and ends the process at once (Ctrl-C twice).
+  const REPEAT_WINDOW_MS = 500;
+  let firstSignalAt: number | undefined;
   const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
+    if (firstSignalAt !== undefined) {
+      if (performance.now() - firstSignalAt < REPEAT_WINDOW_MS) return;
+      logger.warn({ signal }, `received ${signal} again: exiting at once, without finishing the requests in flight`);
+      logger.flush();
+      process.exit(1);
+    }
+    firstSignalAt = performance.now();
     logger.info({ signal }, `received ${signal}`);
     shutDown().then(
       () => {
@@ -80,9 +130,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  // A second signal of the same kind is not caught: it ends the process at once (Ctrl-C twice).
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   // Only now: whoever waits for this line may signal the process at once.
   logger.info({ url: running.url, store: config.store }, `auth service listening on ${running.url}`);
   logger.flush();

@@ -20,17 +20,20 @@ describe('configuration', () => {
       store: 'memory',
       bcryptCost: 12,
       hashConcurrency: defaultHashConcurrency(availableParallelism(), Number(process.env.UV_THREADPOOL_SIZE ?? 4) || 4),
+      hashQueuePerClient: 8,
       passwordMinLength: 8,
       sessionTtlSeconds: 14 * 86400,
+      maxSessionsPerUser: 100,
       resetTokenTtlSeconds: 30 * 60,
       cookieSecure: false,
       trustProxy: false,
+      trustProxyHops: 1,
       resetTokenDelivery: 'response',
       shutdownTimeoutSeconds: 10,
       logLevel: 'info',
       rateLimits: {
         requestsByAddress: { attempts: 100, windowSeconds: 60 },
-        requestsByAccount: { attempts: 10, windowSeconds: 900 },
+        requestsByAccountAndAddress: { attempts: 10, windowSeconds: 900 },
         logInFailuresByAccountAndAddress: { attempts: 5, windowSeconds: 900 },
         logInFailuresByAccount: { attempts: 100, windowSeconds: 3600 },
       },
@@ -48,7 +51,7 @@ describe('configuration', () => {
     });
     expect(config.rateLimits).to.deep.equal({
       requestsByAddress: { attempts: 20, windowSeconds: 30 },
-      requestsByAccount: { attempts: 3, windowSeconds: 3600 },
+      requestsByAccountAndAddress: { attempts: 3, windowSeconds: 3600 },
       logInFailuresByAccountAndAddress: { attempts: 10, windowSeconds: 300 },
       logInFailuresByAccount: { attempts: 50, windowSeconds: 86400 },
     });
@@ -185,37 +188,55 @@ describe('configuration', () => {
     expect(loadConfig({ SESSION_TTL: '14d' }).sessionTtlSeconds).to.equal(14 * 86400);
   });
 
+  it('accepts every value up to the documented maxima, and each works as written', () => {
+    expect(loadConfig({ SESSION_TTL: '400d' }).sessionTtlSeconds).to.equal(400 * 86400);
+    expect(loadConfig({ RESET_TOKEN_TTL: '7d' }).resetTokenTtlSeconds).to.equal(7 * 86400);
+    expect(loadConfig({ SHUTDOWN_TIMEOUT: '1h' }).shutdownTimeoutSeconds).to.equal(3600);
+    expect(loadConfig({ RATE_LIMIT_LOGIN_FAILURES: '5/24d' }).rateLimits?.logInFailuresByAccountAndAddress).to.deep.equal({ attempts: 5, windowSeconds: 24 * 86400 });
+    expect(loadConfig({ MAX_SESSIONS_PER_USER: '1', TRUST_PROXY_HOPS: '2' })).to.include({ maxSessionsPerUser: 1, trustProxyHops: 2 });
+    for (const host of ['0.0.0.0', '::', '::1', 'localhost', 'auth.internal', 'host-1.example.com']) expect(loadConfig({ HOST: host }).host).to.equal(host);
+    // Every limit that ends up in a Node timer fits it (2^31-1 ms), or the timer would fire at once.
+    const longest = loadConfig({ SESSION_TTL: '400d', SHUTDOWN_TIMEOUT: '1h', RATE_LIMIT_ADDRESS: '1/24d', MONGODB_TIMEOUT: '1h', SMTP_TIMEOUT: '1h' });
+    for (const seconds of [longest.shutdownTimeoutSeconds, longest.rateLimits?.requestsByAddress.windowSeconds ?? 0]) {
+      expect(seconds * 1000).to.be.below(2 ** 31 - 1);
+    }
+    expect(new Date(Date.now() + longest.sessionTtlSeconds * 1000).getTime()).not.to.be.NaN;
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', BCRYPT_COST: '' })).to.include({ port: 5000, bcryptCost: 12 });
   });
 
   const invalid: Record<string, string[]> = {
+    HOST: ['999.1.1.1', '256.0.0.1', 'has space', 'http://localhost', '-bad.example.com', 'a..b'],
     PORT: ['http', '-1', '65536', '80.5'],
     STORE: ['postgres', 'MEMORY'],
-    MONGODB_URI: ['http://db.example.com', 'db.example.com:27017'],
+    MONGODB_URI: ['http://db.example.com', 'db.example.com:27017', 'mongodb://db1/?compressors=x', 'mongodb://db1/?authMechanism=BOGUS', 'mongodb://db1/?tls=maybe'],
     MONGODB_DB: ['a/b', 'has space', 'x'.repeat(64)],
     MONGODB_WRITE_CONCERN: ['0', 'all', '-1'],
-    MONGODB_TIMEOUT: ['fast'],
-    MONGODB_STARTUP_TIMEOUT: ['0'],
+    MONGODB_TIMEOUT: ['fast', '2h'],
+    MONGODB_STARTUP_TIMEOUT: ['0', '9999999999d'],
     BCRYPT_COST: ['3', '32', 'twelve'],
     HASH_CONCURRENCY: ['0', '-1', 'all'],
     PASSWORD_MIN_LENGTH: ['0', '73'],
-    SESSION_TTL: ['0', '-5', '14 days', '1w', '1.5h'],
-    RESET_TOKEN_TTL: ['soon'],
+    SESSION_TTL: ['0', '-5', '14 days', '1w', '1.5h', '9999999999d', '401d'],
+    MAX_SESSIONS_PER_USER: ['0', '10001', 'many'],
+    RESET_TOKEN_TTL: ['soon', '9999999999d', '8d'],
     COOKIE_SECURE: ['yes', '1', 'TRUE'],
     TRUST_PROXY: ['on'],
+    TRUST_PROXY_HOPS: ['0', '11', 'all'],
     RESET_TOKEN_DELIVERY: ['carrier-pigeon', 'EMAIL', 'smtp'],
     ALLOW_RESET_TOKEN_IN_RESPONSE: ['yes', '1'],
     SMTP_URL: ['mail.example.com:25', 'http://mail.example.com', 'smtp://', 'smtp://mail.example.com/path', 'smtp://mail.example.com?debug=true', 'smtps://mail.example.com#x'],
-    SMTP_TIMEOUT: ['0', 'quick', '500ms'],
+    SMTP_TIMEOUT: ['0', 'quick', '500ms', '2h'],
     MAIL_FROM: ['noreply', 'a@example.com, b@example.com', 'Example, Inc <noreply@example.com>', 'Example\r\nBcc: x@example.com <noreply@example.com>'],
     RESET_URL: ['https://app.example.com/reset', '/reset?token={token}', 'ftp://app.example.com/{token}', 'javascript:alert({token})', 'https://{token}.example.com/', 'https://user:{token}@app.example.com/', 'https://app.example.com/ {token}'],
-    SHUTDOWN_TIMEOUT: ['never'],
+    SHUTDOWN_TIMEOUT: ['never', '30d', '61m'],
     LOG_LEVEL: ['loud'],
     RATE_LIMIT: ['disabled', 'false'],
     RATE_LIMIT_ADDRESS: ['100', '0/1m', '100/0', 'lots/1m', '100/1w'],
     RATE_LIMIT_ACCOUNT: ['10 per 15m'],
-    RATE_LIMIT_LOGIN_FAILURES: ['-5/15m'],
+    RATE_LIMIT_LOGIN_FAILURES: ['-5/15m', '5/30d', '5/25d', '5/9999999999d'],
     RATE_LIMIT_ACCOUNT_LOGIN_FAILURES: ['5/'],
     ALLOWED_ORIGINS: ['*', 'app.example.com', 'https://app.example.com/path'],
   };

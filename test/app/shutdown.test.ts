@@ -6,10 +6,13 @@ import { expect } from 'chai';
 import { agentRequest, jsonOf, sessionCookieFrom } from '../support/agent-client.js';
 import { LOG_LEVELS, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 import { describeForEachStore } from '../support/stores.js';
+import { proxyInFrontOfMongo, type TcpProxy } from '../support/tcp-proxy.js';
+import { describeWithMongo, uniqueDatabaseName } from '../support/test-mongo.js';
 
 const EMAIL = 'in-flight@example.com';
 const PASSWORD = 'in flight password';
 const IN_FLIGHT = 20;
+const HUNG_REQUESTS = 4;
 
 /** Whether a new TCP connection to the service is refused (ECONNREFUSED) rather than accepted. */
 async function connectionRefused(url: string): Promise<boolean> {
@@ -136,5 +139,104 @@ describeForEachStore('graceful shutdown of the real process', (storeEnv, storeNa
     expect(cut, service.output()).to.include({ level: LOG_LEVELS.warn, cutRequests: 1, timeoutSeconds: 1 });
     expect(service.logLines().map((line) => line.msg)).to.include.members(['store closed', 'stopped']);
     console.log(`      [${storeName}] SHUTDOWN_TIMEOUT=1s: exited ${elapsed} ms after SIGTERM`);
+  });
+
+  it('takes the same signal twice within a moment (Ctrl-C to the group and npm’s copy) as one, and a later repeat as “exit now”', async function () {
+    this.timeout(60_000);
+    service = await startServiceProcess({ ...storeEnv(), SHUTDOWN_TIMEOUT: '30s' });
+    const { hostname, port } = new URL(service.url);
+    // A request that stays in flight, so that the shutdown is still waiting when the signals come.
+    const stalled = net.connect(Number(port), hostname);
+    stalled.on('error', () => undefined);
+    await once(stalled, 'connect');
+    stalled.write('POST /users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=');
+    await sleep(300);
+
+    service.child.kill('SIGINT');
+    service.child.kill('SIGINT');
+    await sleep(700);
+    expect(service.child.exitCode, 'the doubled signal did not end the process at once').to.equal(null);
+    expect(service.logLines().filter((line) => line.msg === 'received SIGINT')).to.have.length(1);
+
+    service.child.kill('SIGINT');
+    expect(await service.exitCode(10_000), service.output()).to.equal(1);
+    expect(service.logLines().map((line) => line.msg)).to.include('received SIGINT again: exiting at once, without finishing the requests in flight');
+    stalled.destroy();
+  });
+});
+
+// A hung database (it keeps the connections but never answers) must not hold the exit back: the request
+// waiting on it is cut at SHUTDOWN_TIMEOUT, and closing the client is given up on a moment later.
+describeWithMongo('shutdown of the real process with a hung MongoDB', (mongo) => {
+  let service: ServiceProcess | undefined;
+  let proxy: TcpProxy | undefined;
+
+  afterEach(async () => {
+    await service?.kill();
+    service = undefined;
+    await proxy?.close();
+    proxy = undefined;
+  });
+
+  it('cuts the request hung on the store at SHUTDOWN_TIMEOUT, gives up closing the store and exits 0 soon after', async function () {
+    this.timeout(60_000);
+    const through = await proxyInFrontOfMongo(mongo().uri);
+    if (through === undefined) {
+      console.log('      skipped: the proxy needs a single-host mongodb:// URI');
+      this.skip();
+    }
+    proxy = through.proxy;
+    // MONGODB_TIMEOUT longer than SHUTDOWN_TIMEOUT: the request is still waiting for the store when the
+    // shutdown timeout cuts it.
+    service = await startServiceProcess({
+      STORE: 'mongodb',
+      MONGODB_URI: through.uri,
+      MONGODB_DB: uniqueDatabaseName('hung shutdown'),
+      MONGODB_STARTUP_TIMEOUT: '10s',
+      MONGODB_TIMEOUT: '5s',
+      SHUTDOWN_TIMEOUT: '2s',
+    });
+    const agent = new http.Agent({ keepAlive: false, maxSockets: HUNG_REQUESTS });
+    try {
+      const { url } = service;
+      expect((await agentRequest(agent, url, 'POST', '/users', { form: { email: EMAIL, password: PASSWORD } })).status).to.equal(200);
+      const logIn = await agentRequest(agent, url, 'POST', '/sessions', { form: { email: EMAIL, password: PASSWORD } });
+      const cookie = `session_id=${sessionCookieFrom(logIn) ?? ''}`;
+
+      proxy.freeze();
+      // Several at once, as under load: every pooled connection is then in use, so closing the client has
+      // to open a new one (to end the server sessions), which a hung server never lets finish.
+      const hung = Array.from({ length: HUNG_REQUESTS }, () =>
+        agentRequest(agent, url, 'GET', '/profile', { cookie }).then(
+          (reply) => `answered ${reply.status}`,
+          (error: unknown) => `cut (${(error as Error).message})`,
+        ),
+      );
+      await sleep(500);
+      const signalledAt = Date.now();
+      service.child.kill('SIGTERM');
+      const code = await service.exitCode(30_000);
+      const elapsed = Date.now() - signalledAt;
+      const outcomes = await Promise.all(hung);
+      console.log(
+        `      [mongodb] hung store, SHUTDOWN_TIMEOUT=2s, MONGODB_TIMEOUT=5s: exited ${elapsed} ms after SIGTERM; ` +
+          `${HUNG_REQUESTS} requests in flight: ${[...new Set(outcomes)].join(', ')}`,
+      );
+
+      expect(code, service.output()).to.equal(0);
+      expect(elapsed, 'exit after SIGTERM (ms)').to.be.within(1800, 2000 + 1500);
+      for (const outcome of outcomes) expect(outcome).to.match(/^cut/);
+      const lines = service.logLines();
+      expect(lines.find((line) => line.msg.startsWith('shutdown timeout reached')), service.output()).to.include({
+        level: LOG_LEVELS.warn,
+        cutRequests: HUNG_REQUESTS,
+        timeoutSeconds: 2,
+      });
+      expect(lines.find((line) => line.msg.startsWith('store did not close')), service.output()).to.include({ level: LOG_LEVELS.warn, store: 'mongodb' });
+      expect(lines.map((line) => line.msg)).to.include('stopped');
+      expect(lines.filter((line) => line.level >= LOG_LEVELS.error), service.output()).to.deep.equal([]);
+    } finally {
+      agent.destroy();
+    }
   });
 });

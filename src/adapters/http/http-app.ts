@@ -6,6 +6,7 @@ import type { LogOut } from '../../domain/use-cases/log-out.js';
 import type { RegisterUser } from '../../domain/use-cases/register-user.js';
 import type { RequestPasswordReset } from '../../domain/use-cases/request-password-reset.js';
 import type { ResetPassword } from '../../domain/use-cases/reset-password.js';
+import { clientGoneSignal } from './client-gone.js';
 import type { ErrorLogger } from './error-responses.js';
 import { requireSameOrigin } from './origin-check.js';
 import { parseRequestBody, stringField } from './request-body.js';
@@ -29,6 +30,11 @@ export interface HttpAppOptions {
   readonly bodyLimitBytes: number;
   /** Honour X-Forwarded-For and X-Forwarded-Proto/Host (Koa's app.proxy): only behind a proxy that sets them. */
   readonly trustProxy: boolean;
+  /**
+   * How many of our proxies append to X-Forwarded-For: the client address is the entry this many from
+   * the right (Koa's maxIpsCount), never one the client wrote itself further left.
+   */
+  readonly trustProxyHops: number;
   readonly allowedOrigins: readonly string[];
   readonly logger: ErrorLogger;
   /** Writes the one log line of each request. */
@@ -42,7 +48,7 @@ const READINESS_RETRY_AFTER_SECONDS = 5;
 
 /** The seed service's HTTP contract on Koa. Routes only translate; every rule lives in a use case. */
 export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): Koa {
-  const app = new Koa({ proxy: options.trustProxy });
+  const app = new Koa({ proxy: options.trustProxy, maxIpsCount: options.trustProxyHops });
   const router = new Router();
   const body = parseRequestBody(options.bodyLimitBytes);
   const sameOrigin = requireSameOrigin(options.allowedOrigins);
@@ -80,6 +86,7 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
       email: stringField(form, 'email'),
       password: stringField(form, 'password'),
       clientAddress: ctx.ip,
+      signal: clientGoneSignal(ctx),
     });
     ctx.body = { email, message: 'user created' };
   });
@@ -90,6 +97,7 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
       email: stringField(form, 'email'),
       password: stringField(form, 'password'),
       clientAddress: ctx.ip,
+      signal: clientGoneSignal(ctx),
     });
     setSessionCookie(ctx, sessionToken, cookie);
     ctx.body = { email, message: 'logged in' };
@@ -125,6 +133,7 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
       resetToken: stringField(form, 'reset_token'),
       newPassword: stringField(form, 'new_password'),
       clientAddress: ctx.ip,
+      signal: clientGoneSignal(ctx),
     });
     ctx.body = { email, message: 'Password updated' };
   });
