@@ -10,9 +10,11 @@ import { ADDRESS, EMAIL, PASSWORD, useCaseFixture } from '../support/use-case-fi
 /** Records every bcrypt comparison, to show what work a log-in does. */
 class RecordingHasher implements PasswordHasher {
   readonly verified: string[] = [];
+  hashed = 0;
   private readonly inner = new BcryptPasswordHasher(4);
 
   hash(password: string): Promise<string> {
+    this.hashed += 1;
     return this.inner.hash(password);
   }
 
@@ -91,6 +93,14 @@ describe('LogIn', () => {
       expect(costOf(dummy)).to.equal(costOf(real)).and.to.equal('$2b$04$');
       // The dummy hash is computed once, not at every unknown email.
       expect(dummyAgain).to.equal(dummy);
+    });
+
+    it('has the dummy hash ready before the first log-in, so the first unknown email costs one comparison and no hash', async () => {
+      const hasher = new RecordingHasher();
+      const { logIn } = await useCaseFixture({ hasher });
+      await rejection(logIn.execute({ email: 'nobody@example.com', password: PASSWORD, clientAddress: ADDRESS }));
+      expect(hasher.verified).to.have.length(1);
+      expect(hasher.hashed, 'made at start-up, not at the first log-in').to.equal(0);
     });
   });
 
