@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
-import { parseLogLines } from '../support/service-process.js';
+import { connectionRefused, parseLogLines } from '../support/service-process.js';
 import { TEST_ENV } from '../support/test-server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -12,20 +11,6 @@ const LISTENING = /"msg":"auth service listening on (http:\/\/[^"]+)"/;
 const START_TIMEOUT_MS = 45_000;
 const EXIT_TIMEOUT_MS = 5_000;
 
-/** Whether a new TCP connection to the URL is refused (ECONNREFUSED) rather than accepted. */
-async function connectionRefused(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  const socket = net.connect(Number(port), hostname);
-  try {
-    await once(socket, 'connect');
-    return false;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true;
-    throw error;
-  } finally {
-    socket.destroy();
-  }
-}
 
 /** Resolves as the promise does, or rejects with `what()` after timeoutMs. */
 async function within<T>(promise: Promise<T>, timeoutMs: number, what: () => string): Promise<T> {

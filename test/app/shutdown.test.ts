@@ -4,7 +4,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { agentRequest, jsonOf, sessionCookieFrom } from '../support/agent-client.js';
-import { LOG_LEVELS, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { connectionRefused, LOG_LEVELS, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 import { describeForEachStore } from '../support/stores.js';
 import { proxyInFrontOfMongo, type TcpProxy } from '../support/tcp-proxy.js';
 import { describeWithMongo, uniqueDatabaseName } from '../support/test-mongo.js';
@@ -14,20 +14,6 @@ const PASSWORD = 'in flight password';
 const IN_FLIGHT = 20;
 const HUNG_REQUESTS = 4;
 
-/** Whether a new TCP connection to the service is refused (ECONNREFUSED) rather than accepted. */
-async function connectionRefused(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  const socket = net.connect(Number(port), hostname);
-  try {
-    await once(socket, 'connect');
-    return false;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true;
-    throw error;
-  } finally {
-    socket.destroy();
-  }
-}
 
 async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

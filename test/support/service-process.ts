@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { once } from 'node:events';
+import net from 'node:net';
 import { TEST_ENV } from './test-server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -135,4 +136,19 @@ export async function runServiceToExit(
   const [code] = (await once(child, 'exit')) as [number | null];
   clearTimeout(timer);
   return { code, output, stderr, ms: Date.now() - started };
+}
+
+/** Whether a new TCP connection to the service is refused (ECONNREFUSED) rather than accepted. */
+export async function connectionRefused(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect(Number(port), hostname);
+  try {
+    await once(socket, 'connect');
+    return false;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true;
+    throw error;
+  } finally {
+    socket.destroy();
+  }
 }
