@@ -8,6 +8,11 @@ export interface Credentials {
 
 /** The user of the session-check and log-in phases (bench/baseline-koa.js answers with the same email). */
 export const BENCH_USER: Credentials = { email: 'bench-user@bench.example', password: 'correct horse battery staple' };
+/**
+ * The account the log-in loads log in to, thousands of times: not BENCH_USER, whose session the session
+ * checks use and which the service's cap on sessions per user (MAX_SESSIONS_PER_USER) would end.
+ */
+export const LOAD_USER: Credentials = { email: 'load-user@bench.example', password: 'correct horse battery staple' };
 
 const REQUEST_TIMEOUT_MS = 30_000;
 

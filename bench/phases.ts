@@ -3,7 +3,7 @@
  * baseline, …) so that both see the same drift of the machine, and returns its figures.
  */
 import { availableParallelism } from 'node:os';
-import { BENCH_USER, inParallel, logIn, register, resetToken } from './client.js';
+import { BENCH_USER, LOAD_USER, inParallel, logIn, register, resetToken } from './client.js';
 import { form, FORM, runLoad, startLoad, type LoadResult } from './load.js';
 import {
   bcryptLoop,
@@ -53,7 +53,7 @@ export function childEnv(options: BenchOptions, overrides: Record<string, string
   };
 }
 
-/** A running service with the benchmark's user registered and logged in. */
+/** A running service with the benchmark's user registered and logged in, and the log-in loads' user registered. */
 export interface ServiceFixture {
   readonly server: Server;
   /** Cookie header value of a valid session of BENCH_USER. */
@@ -69,6 +69,7 @@ export async function prepareService(
   const server = await startNodeServer(name, 'dist/app/main.js', env, context.signal);
   try {
     await register(server.url, BENCH_USER, context.signal);
+    await register(server.url, LOAD_USER, context.signal);
     const cookie = await logIn(server.url, BENCH_USER, context.signal);
     context.progress.step(`${name} listening on ${server.url} (pid ${server.pid})`);
     return { server, cookie };
@@ -115,7 +116,7 @@ export async function logInThroughput(
   target: number | undefined,
 ): Promise<Figure[]> {
   const [measured = [], baseline = []] = await interleave<LoadResult | BcryptThroughput>(context, [
-    logInLoad(context, `service POST /sessions (${store})`, service.server, BENCH_USER),
+    logInLoad(context, `service POST /sessions (${store})`, service.server, LOAD_USER),
     bcryptLoop(context, 'compare', env),
   ]);
   return [
@@ -297,7 +298,7 @@ export async function responsiveness(context: PhaseContext, service: ServiceFixt
           url,
           connections: context.options.hashingConnections,
           seconds: seconds + 60,
-          requests: logInRequests(BENCH_USER),
+          requests: logInRequests(LOAD_USER),
           keepLatencies: false,
         },
         context.signal,
