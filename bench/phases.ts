@@ -135,7 +135,8 @@ export async function logInThroughput(
  * bench's cost if one hash took 20 ms of a core at cost 10 (about twice the real figure here). Should it
  * ever not be enough, the run fails loudly rather than measure short.
  */
-function resetSupply(options: BenchOptions): number {
+/** How many accounts the reset load registers (and, before each timed run, issues a token to). */
+export function resetSupply(options: BenchOptions): number {
   const hashesPerSecond = (availableParallelism() * 50) / 2 ** Math.max(0, options.cost - 10);
   const seconds = Math.max(options.durationSeconds, options.warmupSeconds);
   return Math.min(50_000, Math.ceil(4 * hashesPerSecond * seconds)) + options.hashingConnections;
