@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { Container } from 'inversify';
-import type { HttpUseCases } from '../adapters/http/http-app.js';
+import { Container, type ServiceIdentifier } from 'inversify';
 import { BcryptPasswordHasher } from '../adapters/bcrypt/bcrypt-password-hasher.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { RandomTokenGenerator } from '../adapters/crypto/random-token-generator.js';
@@ -9,16 +8,11 @@ import { ResponseResetTokenNotifier } from '../adapters/notifier/response-reset-
 import { UnlimitedAttemptLimiter } from '../adapters/rate-limit/flexible-attempt-limiter.js';
 import type { ResetTokenNotifier } from '../domain/ports/reset-token-notifier.js';
 import { Throttle, type AttemptLimits } from '../domain/rules/throttle.js';
-import { GetProfile } from '../domain/use-cases/get-profile.js';
-import { LogIn } from '../domain/use-cases/log-in.js';
-import { LogOut } from '../domain/use-cases/log-out.js';
-import { RegisterUser } from '../domain/use-cases/register-user.js';
-import { RequestPasswordReset } from '../domain/use-cases/request-password-reset.js';
-import { ResetPassword } from '../domain/use-cases/reset-password.js';
 import type { Config, RateLimitsConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { openStore, type Store } from './store.js';
-import { TOKENS } from './tokens.js';
+import { TOKENS, USE_CASE_TOKENS } from './tokens.js';
+import { USE_CASES, type Ports, type Startup, type UseCaseName, type UseCases } from './use-cases.js';
 
 /**
  * The composition root: the only place that knows which adapter serves which port. It opens the
@@ -48,7 +42,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   // The hash an unknown email is compared against: made now, so that even the first log-in after
   // start-up costs exactly what a wrong password costs.
   const unknownUserHash = await container.get(TOKENS.PasswordHasher).hash(new RandomTokenGenerator().generate());
-  bindUseCases(container, config, unknownUserHash);
+  bindUseCases(container, { config, unknownUserHash });
   return container;
 }
 
@@ -82,16 +76,10 @@ function attemptLimits(limits: RateLimitsConfig | null, store: Store): AttemptLi
   };
 }
 
-/** The six use cases, resolved once (never per request). */
-export function resolveUseCases(container: Container): HttpUseCases {
-  return {
-    registerUser: container.get(TOKENS.RegisterUser),
-    logIn: container.get(TOKENS.LogIn),
-    logOut: container.get(TOKENS.LogOut),
-    getProfile: container.get(TOKENS.GetProfile),
-    requestPasswordReset: container.get(TOKENS.RequestPasswordReset),
-    resetPassword: container.get(TOKENS.ResetPassword),
-  };
+/** The use cases of the table, resolved once (never per request). */
+export function resolveUseCases(container: Container): UseCases {
+  const names = Object.keys(USE_CASES) as UseCaseName[];
+  return Object.fromEntries(names.map((name) => [name, container.get(USE_CASE_TOKENS[name] as ServiceIdentifier<object>)])) as UseCases;
 }
 
 /**
@@ -104,59 +92,17 @@ export async function disposeContainer(container: Container, timeoutMs?: number)
   return storeClosed;
 }
 
-function bindUseCases(container: Container, config: Config, unknownUserHash: string): void {
-  const passwordPolicy = { minLength: config.passwordMinLength };
-  const { UserRepository, SessionRepository, PasswordHasher, TokenGenerator, Clock, ResetTokenNotifier, Throttle } = TOKENS;
-
+/** Every use case of the table, bound to its token, made (once) from the ports as then bound. */
+function bindUseCases(container: Container, startup: Startup): void {
   container
-    .bind(TOKENS.RegisterUser)
+    .bind(TOKENS.Ports)
     .toResolvedValue(
-      (users, hasher, tokens, clock, throttle) => new RegisterUser(users, hasher, tokens, clock, passwordPolicy, throttle),
-      [UserRepository, PasswordHasher, TokenGenerator, Clock, Throttle],
+      (users, sessions, hasher, tokens, clock, notifier, throttle): Ports => ({ users, sessions, hasher, tokens, clock, notifier, throttle }),
+      [TOKENS.UserRepository, TOKENS.SessionRepository, TOKENS.PasswordHasher, TOKENS.TokenGenerator, TOKENS.Clock, TOKENS.ResetTokenNotifier, TOKENS.Throttle],
     );
-  container
-    .bind(TOKENS.LogIn)
-    .toResolvedValue(
-      (users, sessions, hasher, tokens, clock, throttle) =>
-        new LogIn(
-          users,
-          sessions,
-          hasher,
-          tokens,
-          clock,
-          { sessionTtlMs: config.sessionTtlSeconds * 1000, maxSessionsPerUser: config.maxSessionsPerUser, unknownUserHash },
-          throttle,
-        ),
-      [UserRepository, SessionRepository, PasswordHasher, TokenGenerator, Clock, Throttle],
-    );
-  container
-    .bind(TOKENS.LogOut)
-    .toResolvedValue((sessions, clock) => new LogOut(sessions, clock), [SessionRepository, Clock]);
-  container
-    .bind(TOKENS.GetProfile)
-    .toResolvedValue((users, sessions, clock) => new GetProfile(users, sessions, clock), [
-      UserRepository,
-      SessionRepository,
-      Clock,
-    ]);
-  container
-    .bind(TOKENS.RequestPasswordReset)
-    .toResolvedValue(
-      (users, tokens, notifier, clock, throttle) =>
-        new RequestPasswordReset(
-          users,
-          tokens,
-          notifier,
-          clock,
-          { resetTokenTtlMs: config.resetTokenTtlSeconds * 1000 },
-          throttle,
-        ),
-      [UserRepository, TokenGenerator, ResetTokenNotifier, Clock, Throttle],
-    );
-  container
-    .bind(TOKENS.ResetPassword)
-    .toResolvedValue(
-      (users, sessions, hasher, clock, throttle) => new ResetPassword(users, sessions, hasher, clock, passwordPolicy, throttle),
-      [UserRepository, SessionRepository, PasswordHasher, Clock, Throttle],
-    );
+  for (const name of Object.keys(USE_CASES) as UseCaseName[]) {
+    const make = USE_CASES[name] as (ports: Ports, startup: Startup) => object;
+    const token = USE_CASE_TOKENS[name] as ServiceIdentifier<object>;
+    container.bind(token).toResolvedValue((ports: Ports) => make(ports, startup), [TOKENS.Ports]);
+  }
 }

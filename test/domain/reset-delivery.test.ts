@@ -63,7 +63,10 @@ async function registered(): Promise<UseCaseFixture> {
 function requestReset(fixture: UseCaseFixture, notifier: ResetTokenNotifier, options: { users?: UserRepository; limiter?: AttemptLimiter } = {}) {
   let counter = 0;
   const tokens = { generate: () => `token-${(counter += 1)}-${'x'.repeat(32)}` };
-  const useCase = new RequestPasswordReset(options.users ?? fixture.users, tokens, notifier, fixture.clock, { resetTokenTtlMs: 30 * MINUTE }, throttle(options.limiter));
+  const useCase = new RequestPasswordReset(
+    { users: options.users ?? fixture.users, tokens, notifier, clock: fixture.clock, throttle: throttle(options.limiter) },
+    { resetTokenTtlMs: 30 * MINUTE },
+  );
   return (email: string) => useCase.execute({ email, clientAddress: ADDRESS });
 }
 

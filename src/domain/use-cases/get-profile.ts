@@ -13,19 +13,22 @@ export interface Profile {
   readonly email: string;
 }
 
+export interface GetProfileDependencies {
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly clock: Clock;
+}
+
 /** Resolves a session token to the user it belongs to. */
 export class GetProfile {
-  constructor(
-    private readonly users: UserRepository,
-    private readonly sessions: SessionRepository,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: GetProfileDependencies) {}
 
   async execute(input: GetProfileInput): Promise<Profile> {
+    const { users, sessions, clock } = this.deps;
     if (input.sessionToken.length === 0) throw new InvalidSessionError();
-    const session = await this.sessions.findById(digestToken(input.sessionToken));
-    if (session === null || !isSessionActive(session, this.clock.now())) throw new InvalidSessionError();
-    const user = await this.users.findById(session.userId);
+    const session = await sessions.findById(digestToken(input.sessionToken));
+    if (session === null || !isSessionActive(session, clock.now())) throw new InvalidSessionError();
+    const user = await users.findById(session.userId);
     // A password reset deletes the user's sessions; the version check also refuses any session that
     // outlived that deletion: one created by a log-in whose comparison ran while the reset committed,
     // a failure half-way, a replica that lagged.

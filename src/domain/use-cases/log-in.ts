@@ -35,38 +35,43 @@ export interface SessionSettings {
   readonly unknownUserHash: string;
 }
 
+export interface LogInDependencies {
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly hasher: PasswordHasher;
+  readonly tokens: TokenGenerator;
+  readonly clock: Clock;
+  readonly throttle: Throttle;
+}
+
 export class LogIn {
   constructor(
-    private readonly users: UserRepository,
-    private readonly sessions: SessionRepository,
-    private readonly hasher: PasswordHasher,
-    private readonly tokens: TokenGenerator,
-    private readonly clock: Clock,
+    private readonly deps: LogInDependencies,
     private readonly settings: SessionSettings,
-    private readonly throttle: Throttle,
   ) {}
 
   async execute(input: LogInInput): Promise<LogInResult> {
-    await this.throttle.admitAddress(input.clientAddress);
+    const { users, sessions, hasher, tokens, clock, throttle } = this.deps;
+    await throttle.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
     const password = acceptOfferedPassword(input.password);
-    await this.throttle.admitLogIn(email, input.clientAddress);
+    await throttle.admitLogIn(email, input.clientAddress);
     // Read before the comparison: the session is bound to this password version, so a reset or change
     // that commits while the hash runs leaves it stale rather than alive.
-    const user = await this.users.findByEmail(email);
+    const user = await users.findByEmail(email);
     // An unknown email pays for the same comparison as a wrong password,
     // so the response time does not reveal which emails are registered.
-    const matches = await this.hasher.verify(password, user?.passwordHash ?? this.settings.unknownUserHash, {
+    const matches = await hasher.verify(password, user?.passwordHash ?? this.settings.unknownUserHash, {
       client: input.clientAddress,
       ...(input.signal === undefined ? {} : { signal: input.signal }),
     });
     if (user === null || !matches) throw new InvalidCredentialsError();
-    await this.throttle.loggedIn(email, input.clientAddress);
+    await throttle.loggedIn(email, input.clientAddress);
 
-    const sessionToken = this.tokens.generate();
-    const now = this.clock.now();
+    const sessionToken = tokens.generate();
+    const now = clock.now();
     const expiresAt = new Date(now.getTime() + this.settings.sessionTtlMs);
-    await this.sessions.add(
+    await sessions.add(
       { id: digestToken(sessionToken), userId: user.id, passwordVersion: user.passwordVersion, createdAt: now, expiresAt },
       this.settings.maxSessionsPerUser,
     );

@@ -8,20 +8,23 @@ export interface LogOutInput {
   readonly sessionToken: string;
 }
 
+export interface LogOutDependencies {
+  readonly sessions: SessionRepository;
+  readonly clock: Clock;
+}
+
 /** Ends the one session the token names; the user's other sessions stay. */
 export class LogOut {
-  constructor(
-    private readonly sessions: SessionRepository,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: LogOutDependencies) {}
 
   async execute(input: LogOutInput): Promise<void> {
+    const { sessions, clock } = this.deps;
     if (input.sessionToken.length === 0) throw new InvalidSessionError();
     const id = digestToken(input.sessionToken);
     // Checked first, so that a refused log-out changes nothing, even an expired session's record.
-    const session = await this.sessions.findById(id);
-    if (session === null || !isSessionActive(session, this.clock.now())) throw new InvalidSessionError();
+    const session = await sessions.findById(id);
+    if (session === null || !isSessionActive(session, clock.now())) throw new InvalidSessionError();
     // The delete decides between two concurrent log-outs with one token: only one gets the session.
-    if (!(await this.sessions.delete(id))) throw new InvalidSessionError();
+    if (!(await sessions.delete(id))) throw new InvalidSessionError();
   }
 }

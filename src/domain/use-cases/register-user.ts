@@ -18,30 +18,39 @@ export interface RegisterUserResult {
   readonly email: string;
 }
 
+export interface RegisterUserDependencies {
+  readonly users: UserRepository;
+  readonly hasher: PasswordHasher;
+  readonly tokens: TokenGenerator;
+  readonly clock: Clock;
+  readonly throttle: Throttle;
+}
+
+export interface RegistrationSettings {
+  readonly passwordPolicy: PasswordPolicy;
+}
+
 export class RegisterUser {
   constructor(
-    private readonly users: UserRepository,
-    private readonly hasher: PasswordHasher,
-    private readonly tokens: TokenGenerator,
-    private readonly clock: Clock,
-    private readonly policy: PasswordPolicy,
-    private readonly throttle: Throttle,
+    private readonly deps: RegisterUserDependencies,
+    private readonly settings: RegistrationSettings,
   ) {}
 
   async execute(input: RegisterUserInput): Promise<RegisterUserResult> {
-    await this.throttle.admitAddress(input.clientAddress);
+    const { users, hasher, tokens, clock, throttle } = this.deps;
+    await throttle.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
-    await this.throttle.admitAccountRequest('register', email, input.clientAddress);
-    const password = acceptNewPassword(input.password, this.policy);
-    const passwordHash = await this.hasher.hash(password, {
+    await throttle.admitAccountRequest('register', email, input.clientAddress);
+    const password = acceptNewPassword(input.password, this.settings.passwordPolicy);
+    const passwordHash = await hasher.hash(password, {
       client: input.clientAddress,
       ...(input.signal === undefined ? {} : { signal: input.signal }),
     });
-    const now = this.clock.now();
+    const now = clock.now();
     // No "does it exist?" read first: the repository's atomic insert is the only uniqueness check,
     // so two concurrent registrations cannot both succeed.
-    await this.users.add({
-      id: this.tokens.generate(),
+    await users.add({
+      id: tokens.generate(),
       email,
       passwordHash,
       passwordVersion: 0,

@@ -21,40 +21,45 @@ export interface ResetTokenSettings {
   readonly resetTokenTtlMs: number;
 }
 
+export interface RequestPasswordResetDependencies {
+  readonly users: UserRepository;
+  readonly tokens: TokenGenerator;
+  readonly notifier: ResetTokenNotifier;
+  readonly clock: Clock;
+  readonly throttle: Throttle;
+}
+
 export class RequestPasswordReset {
   constructor(
-    private readonly users: UserRepository,
-    private readonly tokens: TokenGenerator,
-    private readonly notifier: ResetTokenNotifier,
-    private readonly clock: Clock,
+    private readonly deps: RequestPasswordResetDependencies,
     private readonly settings: ResetTokenSettings,
-    private readonly throttle: Throttle,
   ) {}
 
   async execute(input: RequestPasswordResetInput): Promise<RequestPasswordResetResult> {
-    await this.throttle.admitAddress(input.clientAddress);
+    const { users, tokens, notifier, clock, throttle } = this.deps;
+    await throttle.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
-    await this.throttle.admitAccountRequest('reset-request', email, input.clientAddress);
-    const token = this.tokens.generate();
+    await throttle.admitAccountRequest('reset-request', email, input.clientAddress);
+    const token = tokens.generate();
     const tokenHash = digestToken(token);
-    const now = this.clock.now();
+    const now = clock.now();
     const expiresAt = new Date(now.getTime() + this.settings.resetTokenTtlMs);
     // Replacing the stored digest is what makes a newer request supersede an older token.
-    const user = await this.users.setResetToken(email, tokenHash, expiresAt, now);
+    const user = await users.setResetToken(email, tokenHash, expiresAt, now);
     if (user === null) {
       // No account: one store operation and one notification all the same, so that an out-of-band
       // channel answers (and fails) as it does for an account; the response channel refuses here.
-      await this.notifier.notifyNoAccount(email);
+      await notifier.notifyNoAccount(email);
       return { email };
     }
     let delivery: ResetTokenDelivery;
     try {
-      delivery = await this.notifier.notify({ email: user.email, token, expiresAt });
+      delivery = await notifier.notify({ email: user.email, token, expiresAt });
     } catch (error) {
       // Not delivered: the token must not stay usable. Conditional on its digest, so that a newer token
       // issued meanwhile by a concurrent request survives. Should this fail too, its error (a store
       // outage) is the answer; the token then merely expires, never having been handed to anyone.
-      await this.users.clearResetToken(user.email, tokenHash, this.clock.now());
+      await users.clearResetToken(user.email, tokenHash, clock.now());
       throw error;
     }
     return delivery.channel === 'response' ? { email: user.email, resetToken: delivery.token } : { email: user.email };

@@ -26,22 +26,31 @@ function holdsToken(hash: string | null, expiresAt: Date | null, tokenHash: stri
   return hash === tokenHash && expiresAt !== null && expiresAt.getTime() > now.getTime();
 }
 
+export interface ResetPasswordDependencies {
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly hasher: PasswordHasher;
+  readonly clock: Clock;
+  readonly throttle: Throttle;
+}
+
+export interface ResetSettings {
+  readonly passwordPolicy: PasswordPolicy;
+}
+
 export class ResetPassword {
   constructor(
-    private readonly users: UserRepository,
-    private readonly sessions: SessionRepository,
-    private readonly hasher: PasswordHasher,
-    private readonly clock: Clock,
-    private readonly policy: PasswordPolicy,
-    private readonly throttle: Throttle,
+    private readonly deps: ResetPasswordDependencies,
+    private readonly settings: ResetSettings,
   ) {}
 
   async execute(input: ResetPasswordInput): Promise<ResetPasswordResult> {
-    await this.throttle.admitAddress(input.clientAddress);
+    const { users, hasher, clock, throttle } = this.deps;
+    await throttle.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
     if (input.resetToken.length === 0) throw new InvalidInputError('reset_token', 'must not be empty');
-    const password = acceptNewPassword(input.newPassword, this.policy, 'new_password');
-    await this.throttle.admitResetAttempt(email, input.clientAddress);
+    const password = acceptNewPassword(input.newPassword, this.settings.passwordPolicy, 'new_password');
+    await throttle.admitResetAttempt(email, input.clientAddress);
     const tokenHash = digestToken(input.resetToken);
     const requester: HashRequester = {
       client: input.clientAddress,
@@ -49,26 +58,26 @@ export class ResetPassword {
     };
 
     // A cheap read says which path to take; the store's conditional update below is what decides.
-    let user = await this.users.findByEmail(email);
-    if (user !== null && holdsToken(user.resetTokenHash, user.resetTokenExpiresAt, tokenHash, this.clock.now())) {
+    let user = await users.findByEmail(email);
+    if (user !== null && holdsToken(user.resetTokenHash, user.resetTokenExpiresAt, tokenHash, clock.now())) {
       // Hash before touching the token, so that checking the token, setting the password and spending
       // it are one atomic step of the store: a failure leaves both the old password and the token.
-      const newPasswordHash = await this.hasher.hash(password, requester);
-      const changed = await this.users.consumeResetToken({
+      const newPasswordHash = await hasher.hash(password, requester);
+      const changed = await users.consumeResetToken({
         email,
         tokenHash,
         newPasswordHash,
-        now: this.clock.now(),
-        repeatableUntil: user.resetTokenExpiresAt ?? this.clock.now(),
+        now: clock.now(),
+        repeatableUntil: user.resetTokenExpiresAt ?? clock.now(),
       });
       if (changed !== null) return this.finish(changed, input.clientAddress);
       // Spent meanwhile: by this same request sent twice, perhaps, which the next step recognises.
-      user = await this.users.findByEmail(email);
+      user = await users.findByEmail(email);
     }
     if (user !== null && (await this.isRepeatOfSpentReset(user, tokenHash, password, requester))) {
       return this.finish(user, input.clientAddress);
     }
-    await this.throttle.resetTokenRefused(email);
+    await throttle.resetTokenRefused(email);
     throw new InvalidResetTokenError();
   }
 
@@ -79,13 +88,13 @@ export class ResetPassword {
    * sessions again, which the lost attempt may not have reached.
    */
   private async isRepeatOfSpentReset(user: User, tokenHash: string, password: string, requester: HashRequester): Promise<boolean> {
-    if (!holdsToken(user.spentResetTokenHash, user.spentResetTokenExpiresAt, tokenHash, this.clock.now())) return false;
-    return this.hasher.verify(password, user.passwordHash, requester);
+    if (!holdsToken(user.spentResetTokenHash, user.spentResetTokenExpiresAt, tokenHash, this.deps.clock.now())) return false;
+    return this.deps.hasher.verify(password, user.passwordHash, requester);
   }
 
   private async finish(user: User, clientAddress: string): Promise<ResetPasswordResult> {
-    await this.sessions.deleteAllForUser(user.id);
-    await this.throttle.resetSucceeded(user.email, clientAddress);
+    await this.deps.sessions.deleteAllForUser(user.id);
+    await this.deps.throttle.resetSucceeded(user.email, clientAddress);
     return { email: user.email };
   }
 }
