@@ -1,8 +1,23 @@
 /**
- * Errors the use cases raise on purpose. The HTTP adapter maps each class to a status in one place;
- * messages are safe to show to a client and never contain a secret.
+ * Errors the use cases raise on purpose. Each has a stable, machine-readable `code` (snake_case, never
+ * renamed: clients may branch on it) and a message safe to show to a client, which never contains a
+ * secret. The HTTP adapter maps each code to a status in one place (src/adapters/http/error-catalogue.ts).
  */
+export type DomainErrorCode =
+  | 'invalid_input'
+  | 'email_taken'
+  | 'invalid_credentials'
+  | 'invalid_session'
+  | 'unknown_email'
+  | 'invalid_reset_token'
+  | 'too_many_attempts'
+  | 'store_unavailable'
+  | 'delivery_unavailable'
+  | 'client_gone';
+
 export abstract class DomainError extends Error {
+  abstract readonly code: DomainErrorCode;
+
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
@@ -10,12 +25,16 @@ export abstract class DomainError extends Error {
 }
 
 export class EmailAlreadyRegisteredError extends DomainError {
+  readonly code = 'email_taken' as const;
+
   constructor() {
     super('email already registered');
   }
 }
 
 export class InvalidCredentialsError extends DomainError {
+  readonly code = 'invalid_credentials' as const;
+
   constructor() {
     super('invalid email or password');
   }
@@ -23,12 +42,16 @@ export class InvalidCredentialsError extends DomainError {
 
 /** Unknown, expired or revoked session: deliberately indistinguishable. */
 export class InvalidSessionError extends DomainError {
+  readonly code = 'invalid_session' as const;
+
   constructor() {
     super('invalid or expired session');
   }
 }
 
 export class UnknownEmailError extends DomainError {
+  readonly code = 'unknown_email' as const;
+
   constructor() {
     super('unknown email');
   }
@@ -36,12 +59,16 @@ export class UnknownEmailError extends DomainError {
 
 /** Wrong, expired, used, superseded or foreign reset token: deliberately indistinguishable. */
 export class InvalidResetTokenError extends DomainError {
+  readonly code = 'invalid_reset_token' as const;
+
   constructor() {
     super('invalid or expired reset token');
   }
 }
 
 export class InvalidInputError extends DomainError {
+  readonly code = 'invalid_input' as const;
+
   constructor(
     readonly field: string,
     readonly reason: string,
@@ -55,6 +82,8 @@ export class InvalidInputError extends DomainError {
  * their driver's errors; the operation either did not happen or is safe to retry.
  */
 export class StoreUnavailableError extends DomainError {
+  readonly code = 'store_unavailable' as const;
+
   constructor(options?: { cause?: unknown }) {
     super('the service is temporarily unavailable, please retry');
     if (options?.cause !== undefined) this.cause = options.cause;
@@ -66,6 +95,8 @@ export class StoreUnavailableError extends DomainError {
  * instead of their transport's errors; nothing usable was delivered, and the request is safe to retry.
  */
 export class DeliveryUnavailableError extends DomainError {
+  readonly code = 'delivery_unavailable' as const;
+
   constructor(options?: { cause?: unknown }) {
     super('the reset instructions could not be sent now, please retry later');
     if (options?.cause !== undefined) this.cause = options.cause;
@@ -74,6 +105,8 @@ export class DeliveryUnavailableError extends DomainError {
 
 /** Over a rate limit: the attempt was not made. Throttling, not a lockout: it ends after retryAfterSeconds. */
 export class TooManyAttemptsError extends DomainError {
+  readonly code = 'too_many_attempts' as const;
+
   constructor(readonly retryAfterSeconds: number) {
     super('too many attempts, please retry later');
   }
@@ -81,6 +114,8 @@ export class TooManyAttemptsError extends DomainError {
 
 /** The client went away before its request was served: nothing more is done for it, and nobody is answered. */
 export class ClientGoneError extends DomainError {
+  readonly code = 'client_gone' as const;
+
   constructor() {
     super('the client closed the request');
   }

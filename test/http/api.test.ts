@@ -17,7 +17,7 @@ function expectJson(reply: Reply, status: number, body: unknown): void {
 function expectError(reply: Reply, status: number, message?: string | RegExp): void {
   expect(reply.status, JSON.stringify(reply.body)).to.equal(status);
   expect(reply.headers.get('content-type')).to.match(/^application\/json/);
-  expect(reply.body).to.have.all.keys('message');
+  expect(reply.body).to.have.all.keys('code', 'message');
   const actual = (reply.body as { message: string }).message;
   if (typeof message === 'string') expect(actual).to.equal(message);
   else if (message instanceof RegExp) expect(actual).to.match(message);
@@ -71,13 +71,13 @@ describeForEachStore('HTTP API', (storeEnv) => {
 
     it('answers 400 {"message": "email already registered"} for a taken email', async () => {
       await register();
-      expectJson(await register(EMAIL.toUpperCase()), 400, { message: 'email already registered' });
+      expectJson(await register(EMAIL.toUpperCase()), 400, { code: 'email_taken', message: 'email already registered' });
     });
 
     it('lets exactly one of two concurrent registrations of one email succeed (rule 6)', async () => {
       const replies = await Promise.all([register(), register(EMAIL, 'other password')]);
       expect(replies.map((reply) => reply.status).sort()).to.deep.equal([200, 400]);
-      expect(replies.find((reply) => reply.status === 400)?.body).to.deep.equal({ message: 'email already registered' });
+      expect(replies.find((reply) => reply.status === 400)?.body).to.deep.equal({ code: 'email_taken', message: 'email already registered' });
     });
 
     it('names the missing field', async () => {
@@ -392,7 +392,7 @@ describeForEachStore('HTTP API', (storeEnv) => {
       });
       try {
         const reply = await request(failing.url, 'POST', '/sessions', { form: { email: EMAIL, password: PASSWORD } });
-        expectJson(reply, 500, { message: 'internal server error' });
+        expectJson(reply, 500, { code: 'internal_error', message: 'internal server error' });
       } finally {
         await failing.close();
       }

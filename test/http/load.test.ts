@@ -119,7 +119,7 @@ describeForEachStore('load: 1,000 registrations and 1,000 log-ins over 50 connec
     const again = await runConcurrently(USERS / 10, (i) => send('POST', '/users', credentials(i * 10)), statuses);
     again.forEach((reply) => {
       expect(reply.status, reply.text).to.equal(400);
-      expect(jsonOf(reply)).to.deep.equal({ message: 'email already registered' });
+      expect(jsonOf(reply)).to.deep.equal({ code: 'email_taken', message: 'email already registered' });
     });
 
     const serverErrors = [...statuses].filter(([status]) => status >= 500);

@@ -31,7 +31,7 @@ async function timed(request: () => Promise<Reply>): Promise<{ reply: Reply; ms:
 
 function expectUnavailable({ reply, ms }: { reply: Reply; ms: number }): void {
   expect(reply.status, JSON.stringify(reply.body)).to.equal(503);
-  expect(reply.body).to.have.all.keys('message');
+  expect(reply.body).to.have.all.keys('code', 'message');
   expect(reply.headers.get('retry-after')).to.match(/^\d+$/);
   // MONGODB_TIMEOUT=1s: the service gives up in about a second, not the driver's default 30 s.
   expect(ms).to.be.lessThan(5000);
@@ -72,7 +72,7 @@ describe('when the database fails', function () {
       expect((await api.get('/healthz')).status, 'the process is alive').to.equal(200);
       const notReady = await timed(() => api.get('/readyz'));
       expect(notReady.reply.status).to.equal(503);
-      expect(notReady.reply.body).to.deep.equal({ message: 'not ready: the store does not answer' });
+      expect(notReady.reply.body).to.deep.equal({ code: 'not_ready', message: 'not ready: the store does not answer' });
       expect(notReady.ms).to.be.lessThan(5000);
 
       database = await startJongodb(binary, database.port);
@@ -162,7 +162,7 @@ describe('when the database fails', function () {
         expect(answer.ms, `${what} (ms)`).to.be.below(HUNG_BOUND_MS);
       }
       expect(notReady.reply.status).to.equal(503);
-      expect(notReady.reply.body).to.deep.equal({ message: 'not ready: the store does not answer' });
+      expect(notReady.reply.body).to.deep.equal({ code: 'not_ready', message: 'not ready: the store does not answer' });
       expect(notReady.reply.headers.get('retry-after')).to.match(/^\d+$/);
       expect(notReady.ms, 'readyz (ms)').to.be.below(HUNG_BOUND_MS);
       expect((await api.get('/healthz')).status, 'the process is alive').to.equal(200);

@@ -128,7 +128,7 @@ describe('the OpenAPI document', () => {
       }
     });
 
-    it('every error is {"message": string}: the ErrorMessage schema, in JSON', () => {
+    it('every error is {"code": string, "message": string}: the ErrorMessage schema, in JSON', () => {
       const errorResponses = contract
         .responses()
         .filter(({ status, source }) => (source.startsWith('components/') ? status !== UNLISTED_RESPONSES.options : /^[45]/.test(status)));
@@ -137,7 +137,7 @@ describe('the OpenAPI document', () => {
         expect(Object.keys(response.content ?? {}), `${source} ${status}`).to.deep.equal(['application/json']);
         expect(response.content?.['application/json']?.schema, `${source} ${status}`).to.deep.equal({ $ref: '#/components/schemas/ErrorMessage' });
       }
-      expect(document.components?.schemas?.ErrorMessage).to.deep.include({ required: ['message'], additionalProperties: false });
+      expect(document.components?.schemas?.ErrorMessage).to.deep.include({ required: ['code', 'message'], additionalProperties: false });
     });
 
     it('every response the service writes itself carries X-Request-Id; only what Node writes goes without', () => {
@@ -233,9 +233,9 @@ describe('checking responses against the OpenAPI document', () => {
     const accepted: Array<[string, ObservedResponse]> = [
       ['GET / 200', response('GET', '/', 200, { message: 'Bienvenue' })],
       ['POST /users 200', response('POST', '/users', 200, { email: 'bob@example.com', message: 'user created' })],
-      ['POST /users 400', response('POST', '/users', 400, { message: 'email is required' })],
+      ['POST /users 400', response('POST', '/users', 400, { code: 'invalid_input', message: 'email is required' })],
       ['POST /sessions 200 with its cookie', response('POST', '/sessions', 200, { email: 'bob@example.com', message: 'logged in' }, { 'set-cookie': [COOKIE] })],
-      ['POST /sessions 401', response('POST', '/sessions', 401, { message: 'invalid email or password' })],
+      ['POST /sessions 401', response('POST', '/sessions', 401, { code: 'invalid_credentials', message: 'invalid email or password' })],
       [
         'DELETE /sessions 302',
         response('DELETE', '/sessions', 302, { message: 'logged out' }, { location: '/', 'set-cookie': 'session_id=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax' }),
@@ -243,18 +243,18 @@ describe('checking responses against the OpenAPI document', () => {
       ['GET /profile 200', response('GET', '/profile', 200, { email: 'bob@example.com' })],
       ['POST /reset_password 200 (delivery response)', response('POST', '/reset_password', 200, { email: 'bob@example.com', reset_token: 'kq2Hn1cM3yG0cXyqH3Jd7Q0o1yB5x0Zt1Vq2sCq9b4E' })],
       ['POST /reset_password 200 (delivery email)', response('POST', '/reset_password', 200, { email: 'bob@example.com', message: 'reset instructions sent' })],
-      ['PUT /reset_password 429', response('PUT', '/reset_password', 429, { message: 'too many attempts, please retry later' }, { 'retry-after': '120' })],
-      ['GET /profile 503', response('GET', '/profile', 503, { message: 'the service is temporarily unavailable, please retry' }, { 'retry-after': '5' })],
-      ['GET /readyz 503', response('GET', '/readyz', 503, { message: 'not ready: the store does not answer' }, { 'retry-after': '5' })],
+      ['PUT /reset_password 429', response('PUT', '/reset_password', 429, { code: 'too_many_attempts', message: 'too many attempts, please retry later' }, { 'retry-after': '120' })],
+      ['GET /profile 503', response('GET', '/profile', 503, { code: 'store_unavailable', message: 'the service is temporarily unavailable, please retry' }, { 'retry-after': '5' })],
+      ['GET /readyz 503', response('GET', '/readyz', 503, { code: 'not_ready', message: 'not ready: the store does not answer' }, { 'retry-after': '5' })],
       ['GET /healthz 200', response('GET', '/healthz', 200, { status: 'ok' })],
-      ['GET / 431 from Node, without X-Request-Id', { method: 'GET', path: '/', status: 431, headers: { 'content-type': 'application/json' }, body: '{"message":"request header fields too large"}' }],
-      ['an unknown path: 404', response('GET', '/nowhere', 404, { message: 'not found' })],
-      ['an unknown path, POST from another site: 403', response('POST', '/nowhere', 403, { message: 'cross-site request refused' })],
-      ['a method the path does not list: 405 with the right Allow', response('PATCH', '/sessions', 405, { message: 'method not allowed' }, { allow: 'POST, DELETE' })],
+      ['GET / 431 from Node, without X-Request-Id', { method: 'GET', path: '/', status: 431, headers: { 'content-type': 'application/json' }, body: '{"code":"headers_too_large","message":"request header fields too large"}' }],
+      ['an unknown path: 404', response('GET', '/nowhere', 404, { code: 'not_found', message: 'not found' })],
+      ['an unknown path, POST from another site: 403', response('POST', '/nowhere', 403, { code: 'cross_site_refused', message: 'cross-site request refused' })],
+      ['a method the path does not list: 405 with the right Allow', response('PATCH', '/sessions', 405, { code: 'method_not_allowed', message: 'method not allowed' }, { allow: 'POST, DELETE' })],
       ['HEAD on a GET path: as GET, without a body', response('HEAD', '/profile', 403, '')],
       ['HEAD on a path without GET: 405, without a body', response('HEAD', '/users', 405, '', { allow: 'POST' })],
       ['OPTIONS on a listed path: 204 with Allow', { method: 'OPTIONS', path: '/', status: 204, headers: { 'x-request-id': REQUEST_ID, allow: 'HEAD, GET' }, body: '' }],
-      ['a path as the router matches it: any case, a trailing slash, a query, absolute form', response('POST', 'http://127.0.0.1:5000/USERS/?x=1#y', 400, { message: 'email is required' })],
+      ['a path as the router matches it: any case, a trailing slash, a query, absolute form', response('POST', 'http://127.0.0.1:5000/USERS/?x=1#y', 400, { code: 'invalid_input', message: 'email is required' })],
     ];
     for (const [title, observed] of accepted) {
       it(title, () => {
@@ -363,7 +363,7 @@ describe('checking responses against the OpenAPI document', () => {
       expect(() => checkRawExchange('GET /?a=1 HTTP/1.1\r\nHost: x\r\n\r\n', ok, contract)).not.to.throw();
       const chunked = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Request-Id: abc\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"sta\r\n9\r\ntus":"ok"\r\n1\r\n}\r\n0\r\n\r\n';
       expect(() => checkRawExchange('GET /healthz HTTP/1.1\r\n\r\n', chunked, contract)).not.to.throw();
-      const nodeAnswer = 'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n{"message":"bad request"}';
+      const nodeAnswer = 'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n{"code":"unparsable_request","message":"bad request"}';
       expect(() => checkRawExchange('GARBAGE / NOT-HTTP\r\n\r\n', nodeAnswer, contract)).not.to.throw();
       expect(() => checkRawExchange('GET /healthz HTTP/1.1\r\n\r\n', ok, contract)).to.throw(ContractViolation, /GET \/healthz → 200/);
     });

@@ -79,7 +79,7 @@ describeForEachStore('password reset by email', (storeEnv) => {
 
   function expectUnavailable(reply: Reply): void {
     expect(reply.status, JSON.stringify(reply.body)).to.equal(503);
-    expect(reply.body).to.deep.equal({ message: 'the reset instructions could not be sent now, please retry later' });
+    expect(reply.body).to.deep.equal({ code: 'delivery_unavailable', message: 'the reset instructions could not be sent now, please retry later' });
     expect(reply.headers.get('retry-after')).to.equal('30');
   }
 
@@ -184,7 +184,7 @@ describeForEachStore('password reset by email', (storeEnv) => {
     const token = generated.slice(before).at(-1) ?? '';
     expect((await storedUser())?.resetTokenHash).to.equal(null);
     const put = await api.put('/reset_password', { form: { email: EMAIL, reset_token: token, new_password: NEW_PASSWORD } });
-    expect({ status: put.status, body: put.body }).to.deep.equal({ status: 403, body: { message: 'invalid or expired reset token' } });
+    expect({ status: put.status, body: put.body }).to.deep.equal({ status: 403, body: { code: 'invalid_reset_token', message: 'invalid or expired reset token' } });
     expect(await logIn(PASSWORD)).to.equal(200);
 
     // The same answer for an email with no account.

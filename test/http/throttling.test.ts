@@ -10,7 +10,7 @@ const PASSWORD = 'tom password';
 
 function expectThrottled(reply: Reply): void {
   expect(reply.status, JSON.stringify(reply.body)).to.equal(429);
-  expect(reply.body).to.have.all.keys('message');
+  expect(reply.body).to.have.all.keys('code', 'message');
   expect(Number(reply.headers.get('retry-after'))).to.be.greaterThan(0);
 }
 

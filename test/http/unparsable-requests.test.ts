@@ -56,13 +56,13 @@ describe('requests Node cannot parse', () => {
     const reply = parse(await raw(server, 'GARBAGE / NOT-HTTP\r\n\r\n'));
     expect(reply.status).to.equal(400);
     expectEnvelope(reply.headers);
-    expect(reply.body).to.deep.equal({ message: 'bad request' });
+    expect(reply.body).to.deep.equal({ code: 'unparsable_request', message: 'bad request' });
   });
 
   it('answer headers over the limit with 431 in JSON', async () => {
     const reply = parse(await raw(server, `GET / HTTP/1.1\r\nHost: x\r\nCookie: session_id=${'a'.repeat(20_000)}\r\n\r\n`));
     expect(reply.status).to.equal(431);
-    expect(reply.body).to.deep.equal({ message: 'request header fields too large' });
+    expect(reply.body).to.deep.equal({ code: 'headers_too_large', message: 'request header fields too large' });
   });
 
   it('serve a request with an unknown Expect as if it were absent, in JSON', async () => {
@@ -76,7 +76,7 @@ describe('requests Node cannot parse', () => {
     const reply = parse(await raw(server, 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n'));
     expect(reply.status).to.equal(400);
     expectEnvelope(reply.headers);
-    expect(reply.body).to.deep.equal({ message: 'Host header is required' });
+    expect(reply.body).to.deep.equal({ code: 'missing_host', message: 'Host header is required' });
   });
 
   it('serve an HTTP/1.0 request without Host, which needs none', async () => {
@@ -90,7 +90,7 @@ describe('requests Node cannot parse', () => {
     expect(replies.map((reply) => reply.status)).to.deep.equal([400]);
     expectEnvelope(replies[0]?.headers ?? '');
     expect(replies[0]?.headers).to.contain('connection: close');
-    expect(replies[0]?.body).to.deep.equal({ message: 'bad request' });
+    expect(replies[0]?.body).to.deep.equal({ code: 'connect_not_supported', message: 'bad request' });
     expect(closed).to.equal(true);
   });
 
@@ -100,7 +100,7 @@ describe('requests Node cannot parse', () => {
       expect(replies.map((reply) => reply.status)).to.deep.equal([200, 400]);
       expect(replies[0]?.body).to.deep.equal({ status: 'ok' });
       expect(replies[1]?.headers).to.contain('connection: close');
-      expect(replies[1]?.body).to.deep.equal({ message: 'bad request' });
+      expect(replies[1]?.body).to.deep.equal({ code: 'unparsable_request', message: 'bad request' });
       expect(closed).to.equal(true);
     });
 
@@ -164,7 +164,7 @@ describe('a malformed request pipelined after a log-in still being served', () =
     expect(cookie, 'the log-in sets its session cookie').to.be.a('string');
     expectEnvelope(replies[1]?.headers ?? '');
     expect(replies[1]?.headers).to.contain('connection: close');
-    expect(replies[1]?.body).to.deep.equal({ message: 'bad request' });
+    expect(replies[1]?.body).to.deep.equal({ code: 'unparsable_request', message: 'bad request' });
     expect(closed).to.equal(true);
     // The cookie the client got is the live session.
     const profile = await request(server.url, 'GET', '/profile', { cookie: cookie ?? '' });

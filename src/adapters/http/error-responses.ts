@@ -1,18 +1,8 @@
 import type { Context } from 'koa';
 import { HttpError } from 'http-errors';
 import { STATUS_CODES } from 'node:http';
-import {
-  ClientGoneError,
-  DeliveryUnavailableError,
-  EmailAlreadyRegisteredError,
-  InvalidCredentialsError,
-  InvalidInputError,
-  InvalidResetTokenError,
-  InvalidSessionError,
-  StoreUnavailableError,
-  TooManyAttemptsError,
-  UnknownEmailError,
-} from '../../domain/errors.js';
+import { DomainError, TooManyAttemptsError } from '../../domain/errors.js';
+import { CataloguedHttpError, codeForStatus, ERROR_CATALOGUE, errorBody, messageOf } from './error-catalogue.js';
 
 export interface ErrorLogger {
   error(details: object, message: string): void;
@@ -21,43 +11,26 @@ export interface ErrorLogger {
 
 interface ErrorResponse {
   readonly status: number;
+  readonly code: string;
   readonly message: string;
   readonly retryAfterSeconds?: number;
   /** For a 5xx that is not a bug: the warning logged with the error. */
   readonly unavailable?: string;
 }
 
-// A store outage is usually a failover or a restart: a few seconds.
-const STORE_RETRY_AFTER_SECONDS = 5;
-// A mail server that is down or refusing mail usually takes longer to come back than a database failover.
-const DELIVERY_RETRY_AFTER_SECONDS = 30;
-
-/** The one place where errors become HTTP statuses. Anything not listed here is a 500. */
+/** Where errors become HTTP answers, by the catalogue (error-catalogue.ts). Anything not in it is a 500. */
 function errorResponseFor(error: unknown): ErrorResponse | undefined {
-  if (error instanceof InvalidInputError) return { status: 400, message: error.message };
-  if (error instanceof EmailAlreadyRegisteredError) return { status: 400, message: error.message };
-  if (error instanceof InvalidCredentialsError) return { status: 401, message: error.message };
-  if (error instanceof InvalidSessionError) return { status: 403, message: error.message };
-  if (error instanceof UnknownEmailError) return { status: 403, message: error.message };
-  if (error instanceof InvalidResetTokenError) return { status: 403, message: error.message };
-  if (error instanceof TooManyAttemptsError) {
-    return { status: 429, message: error.message, retryAfterSeconds: error.retryAfterSeconds };
+  if (error instanceof DomainError) {
+    const entry = ERROR_CATALOGUE[error.code];
+    const retryAfterSeconds = error instanceof TooManyAttemptsError ? error.retryAfterSeconds : entry.retryAfterSeconds;
+    return { status: entry.status, code: error.code, message: error.message, retryAfterSeconds, unavailable: entry.unavailable };
   }
-  // nginx's "client closed request": nobody receives it, but the request's log line records it.
-  if (error instanceof ClientGoneError) return { status: 499, message: error.message };
-  if (error instanceof StoreUnavailableError) {
-    return { status: 503, message: error.message, retryAfterSeconds: STORE_RETRY_AFTER_SECONDS, unavailable: 'store unavailable' };
+  if (error instanceof CataloguedHttpError) {
+    const entry = ERROR_CATALOGUE[error.code];
+    return { status: entry.status, code: error.code, message: error.message, retryAfterSeconds: entry.retryAfterSeconds };
   }
-  if (error instanceof DeliveryUnavailableError) {
-    return {
-      status: 503,
-      message: error.message,
-      retryAfterSeconds: DELIVERY_RETRY_AFTER_SECONDS,
-      unavailable: 'reset token delivery unavailable',
-    };
-  }
-  // Errors raised on purpose by this adapter, the router or Koa, whose message is meant for the client.
-  if (error instanceof HttpError && error.expose) return { status: error.status, message: error.message };
+  // Errors raised by the router or Koa whose message is meant for the client (none known today).
+  if (error instanceof HttpError && error.expose) return { status: error.status, code: codeForStatus(error.status), message: error.message };
   return undefined;
 }
 
@@ -82,13 +55,13 @@ export function respondWithError(ctx: Context, error: unknown, logger: ErrorLogg
   if (response === undefined) {
     // The logger's `error` serializer keeps name, message and stack only.
     logger.error({ error }, 'unexpected error');
-    response = { status: 500, message: 'internal server error' };
+    response = { status: 500, code: 'internal_error', message: messageOf('internal_error') };
   } else if (response.unavailable !== undefined) {
     logger.warn({ error }, response.unavailable);
   }
   if (ctx.headerSent) return;
   ctx.status = response.status;
-  ctx.body = { message: response.message };
+  ctx.body = { code: response.code, message: response.message };
   if (response.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(response.retryAfterSeconds));
 }
 
@@ -100,7 +73,8 @@ export function completeBodilessResponse(ctx: Context): void {
   if (ctx.body != null && ctx.body !== '') return;
   const status = ctx.status === 501 && ctx.res.hasHeader('Allow') ? methodNotImplementedStatus(ctx) : ctx.status;
   if (status >= 400) {
-    ctx.body = { message: (STATUS_CODES[status] ?? 'error').toLowerCase() };
+    ctx.body =
+      status === 404 ? errorBody('not_found') : status === 405 ? errorBody('method_not_allowed') : { code: codeForStatus(status), message: (STATUS_CODES[status] ?? 'error').toLowerCase() };
     ctx.status = status; // assigning a body would otherwise turn Koa's implicit 404 into a 200
   } else if (ctx.method === 'OPTIONS') {
     ctx.status = 204;

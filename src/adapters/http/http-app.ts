@@ -7,6 +7,7 @@ import type { RegisterUser } from '../../domain/use-cases/register-user.js';
 import type { RequestPasswordReset } from '../../domain/use-cases/request-password-reset.js';
 import type { ResetPassword } from '../../domain/use-cases/reset-password.js';
 import { clientGoneSignal } from './client-gone.js';
+import { ERROR_CATALOGUE, errorBody } from './error-catalogue.js';
 import type { ErrorLogger } from './error-responses.js';
 import { requireSameOrigin } from './origin-check.js';
 import { parseRequestBody, stringField } from './request-body.js';
@@ -43,9 +44,6 @@ export interface HttpAppOptions {
   readonly readiness: () => Promise<void>;
 }
 
-// How soon a load balancer may ask again: a store outage is usually a failover or a restart.
-const READINESS_RETRY_AFTER_SECONDS = 5;
-
 /** The seed service's HTTP contract on Koa. Routes only translate; every rule lives in a use case. */
 export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): Koa {
   const app = new Koa({ proxy: options.trustProxy, maxIpsCount: options.trustProxyHops });
@@ -69,9 +67,10 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
       await options.readiness();
       ctx.body = { status: 'ready' };
     } catch {
-      ctx.status = 503;
-      ctx.body = { message: 'not ready: the store does not answer' };
-      ctx.set('Retry-After', String(READINESS_RETRY_AFTER_SECONDS));
+      const notReady = ERROR_CATALOGUE.not_ready;
+      ctx.status = notReady.status;
+      ctx.body = errorBody('not_ready');
+      if (notReady.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(notReady.retryAfterSeconds));
     }
   });
 

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import createHttpError from 'http-errors';
+import { CataloguedHttpError } from './error-catalogue.js';
 
 /**
  * For the state-changing routes: refuses a request a browser sent from another site. Browsers put an
@@ -12,7 +12,7 @@ export function requireSameOrigin(allowedOrigins: readonly string[]): Middleware
     const origin = ctx.req.headers.origin;
     // Not ctx.origin: in Koa 3 that is the request's Origin header itself, not the service's origin.
     if (origin !== undefined && origin !== '' && origin !== `${ctx.protocol}://${ctx.host}` && !allowed.has(origin)) {
-      throw createHttpError(403, 'cross-site request refused: Origin is not this service or an allowed origin');
+      throw new CataloguedHttpError('cross_site_refused');
     }
     await next();
   };

@@ -1,22 +1,22 @@
 import type { Middleware } from 'koa';
 import bodyParser from 'koa-bodyparser';
-import createHttpError from 'http-errors';
 import { InvalidInputError } from '../../domain/errors.js';
+import { bodyTooLargeMessage, CataloguedHttpError } from './error-catalogue.js';
 
 const SUPPORTED_TYPES = ['application/x-www-form-urlencoded', 'application/json'];
 
 function translateParseError(error: unknown, limitBytes: number, isJson: boolean, isCompressed: boolean): Error {
   const { status, errno } = error as { status?: unknown; errno?: unknown };
   // Our own messages only: a parser's message may quote the body, which may hold a password.
-  if (status === 413) return createHttpError(413, `request body too large (limit ${limitBytes} bytes)`);
-  if (status === 415) return createHttpError(415, 'unsupported body encoding or charset');
+  if (status === 413) return new CataloguedHttpError('body_too_large', bodyTooLargeMessage(limitBytes));
+  if (status === 415) return new CataloguedHttpError('unsupported_body_encoding');
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return createHttpError(400, isJson ? 'request body is not valid JSON' : 'malformed form body');
+    return new CataloguedHttpError(isJson ? 'malformed_json' : 'malformed_form');
   }
   // A gzip, deflate or br body that does not decompress: zlib's error (Z_DATA_ERROR, Z_BUF_ERROR…)
   // comes through the parser as is, with an errno and no status.
   if (isCompressed && status === undefined && typeof errno === 'number') {
-    return createHttpError(400, 'request body could not be decompressed');
+    return new CataloguedHttpError('undecompressable_body');
   }
   return error instanceof Error ? error : new Error('body parser failed');
 }
@@ -34,7 +34,7 @@ export function parseRequestBody(limitBytes: number): Middleware {
     // An empty POST is a request with missing fields (400), not one of an unsupported type.
     const hasContent = ctx.get('transfer-encoding') !== '' || (ctx.request.length ?? 0) > 0;
     if (hasContent && ctx.is(SUPPORTED_TYPES) === false) {
-      throw createHttpError(415, 'content type must be application/x-www-form-urlencoded or application/json');
+      throw new CataloguedHttpError('unsupported_content_type');
     }
     try {
       await parse(ctx, noop);

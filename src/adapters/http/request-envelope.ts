@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import createHttpError from 'http-errors';
 import type { Middleware } from 'koa';
+import { CataloguedHttpError } from './error-catalogue.js';
 import { completeBodilessResponse, respondWithError, type ErrorLogger } from './error-responses.js';
 import { assignRequestId, requestLogEntry, type RequestLogger } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
@@ -33,7 +33,7 @@ export function requestEnvelope(options: RequestEnvelopeOptions): Middleware {
     const requestId = assignRequestId(ctx, options.trustProxy);
     for (const [name, value] of headers) ctx.res.setHeader(name, value);
     try {
-      if (lacksRequiredHost(ctx.req)) throw createHttpError(400, 'Host header is required');
+      if (lacksRequiredHost(ctx.req)) throw new CataloguedHttpError('missing_host');
       await next();
       completeBodilessResponse(ctx);
     } catch (error) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { ERROR_CATALOGUE, errorBody, type HttpErrorCode } from './error-catalogue.js';
 import { securityHeaders } from './security-headers.js';
 
 /**
@@ -23,13 +24,13 @@ const LINGER_MS = 5000;
  * connection still owes to earlier, complete requests (pipelined) go first: a bad request must not
  * take the place of a good one's answer, whose effects (a session, say) have happened.
  */
-function lastAnswerWriter(https: boolean, answersOwed: AnswersOwed): (socket: Duplex, status: number) => void {
+function lastAnswerWriter(https: boolean, answersOwed: AnswersOwed): (socket: Duplex, code: HttpErrorCode) => void {
   const headers = securityHeaders(https)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
   // Node may report several errors on one connection (each chunk after a parse error, a timeout): one answer.
   const answering = new WeakSet<Duplex>();
-  return (socket, status) => {
+  return (socket, code) => {
     if (answering.has(socket)) return;
     answering.add(socket);
     void answersOwed(socket).then(
@@ -38,7 +39,8 @@ function lastAnswerWriter(https: boolean, answersOwed: AnswersOwed): (socket: Du
           socket.destroy();
           return;
         }
-        const body = JSON.stringify({ message: (STATUS_CODES[status] ?? 'bad request').toLowerCase() });
+        const { status } = ERROR_CATALOGUE[code];
+        const body = JSON.stringify(errorBody(code));
         socket.end(
           `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
             'Content-Type: application/json; charset=utf-8\r\n' +
@@ -68,7 +70,7 @@ export function unparsableRequestHandler(
       socket.destroy();
       return;
     }
-    answer(socket, error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400);
+    answer(socket, error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'unparsable_request');
   };
 }
 
@@ -87,6 +89,6 @@ export function connectRequestHandler(
     socket.on('error', () => socket.destroy());
     // Read and drop whatever the client sends for its tunnel, so that closing sends no reset.
     socket.resume();
-    answer(socket, 400);
+    answer(socket, 'connect_not_supported');
   };
 }
