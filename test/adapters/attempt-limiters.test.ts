@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { memoryAttemptLimiter } from '../../src/adapters/rate-limit/flexible-attempt-limiter.js';
 import { MongoStore } from '../../src/adapters/mongodb/mongo-store.js';
-import { FlexibleAttemptLimiter } from '../../src/adapters/rate-limit/flexible-attempt-limiter.js';
 import { describeAttemptLimiterContract } from '../contract/attempt-limiter-contract.js';
 import { describeWithMongo, uniqueDatabaseName } from '../support/test-mongo.js';
 
@@ -24,5 +23,5 @@ describeWithMongo('MongoDB attempt limiters', (mongo) => {
     await store.close();
   });
 
-  describeAttemptLimiterContract('mongodb', () => (limit) => new FlexibleAttemptLimiter(store.rateLimiter({ name: randomUUID(), ...limit })));
+  describeAttemptLimiterContract('mongodb', () => (limit) => store.attemptLimiter({ name: randomUUID(), ...limit }));
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AttemptLimit } from '../../src/adapters/rate-limit/flexible-attempt-limiter.js';
+import type { AttemptLimit } from '../../src/adapters/store.js';
 import type { AttemptLimiter } from '../../src/domain/ports/attempt-limiter.js';
 
 /** Makes a limiter counting in the store under test; every call gets a limit of its own name. */

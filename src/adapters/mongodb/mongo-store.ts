@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient, type Db, type W } from 'mongodb';
-import { RateLimiterMongo } from 'rate-limiter-flexible';
 import { ConnectionString } from 'mongodb-connection-string-url';
+import type { AttemptLimiter } from '../../domain/ports/attempt-limiter.js';
+import { ensureMongoAttemptLimiterIndexes, mongoAttemptLimiter } from '../rate-limit/mongo-attempt-limiter.js';
+import type { AttemptLimit, Store } from '../store.js';
 import type { SessionDocument, UserDocument } from './documents.js';
 import { MongoSessionRepository } from './mongo-session-repository.js';
 import { MongoUserRepository } from './mongo-user-repository.js';
@@ -35,7 +37,6 @@ export function describeHosts(uri: string): string {
   }
 }
 
-const RATE_LIMITS_COLLECTION = 'rate_limits';
 const FIRST_RETRY_DELAY_MS = 250;
 const MAX_RETRY_DELAY_MS = 5000;
 
@@ -51,7 +52,7 @@ const SOCKET_GRACE_MS = 500;
  * itself after an outage; the repositories answer StoreUnavailableError meanwhile, within timeoutMs
  * even when the server hangs (a client-side deadline: see withDeadlines).
  */
-export class MongoStore {
+export class MongoStore implements Store {
   readonly users: MongoUserRepository;
   readonly sessions: MongoSessionRepository;
 
@@ -106,23 +107,9 @@ export class MongoStore {
     }
   }
 
-  /**
-   * A rate-limiter-flexible limiter counting in this database, so that limits hold across every
-   * instance of the service. All limits share the `rate_limits` collection, told apart by key prefix.
-   */
-  rateLimiter(limit: { name: string; attempts: number; windowSeconds: number }): RateLimiterMongo {
-    // The library's queries have no time limit of their own: the store's deadline bounds each count.
-    const limiter = new RateLimiterMongo({
-      storeClient: this.client,
-      dbName: this.db.databaseName,
-      tableName: RATE_LIMITS_COLLECTION,
-      keyPrefix: limit.name,
-      points: limit.attempts,
-      duration: limit.windowSeconds,
-      // Created by ensureIndexes at start-up instead, where a failure stops the service.
-      disableIndexesCreation: true,
-    });
-    return withDeadlines(limiter, this.timeoutMs);
+  /** A limiter counting in this database, under the store's time limit. */
+  attemptLimiter(limit: AttemptLimit): AttemptLimiter {
+    return mongoAttemptLimiter(this.client, this.db, limit, (limiter) => withDeadlines(limiter, this.timeoutMs));
   }
 
   /** Answers when the database answers: what readiness means. */
@@ -167,9 +154,5 @@ async function ensureIndexes(db: Db): Promise<void> {
     // MongoDB's TTL monitor deletes a session once expiresAt has passed (it runs about once a minute).
     { key: { expiresAt: 1 }, name: 'expires_at_ttl', expireAfterSeconds: 0 },
   ]);
-  // The indexes rate-limiter-flexible expects: one counter per key, removed once its window is over.
-  await db.collection(RATE_LIMITS_COLLECTION).createIndexes([
-    { key: { key: 1 }, name: 'key_unique', unique: true },
-    { key: { expire: -1 }, name: 'expire_ttl', expireAfterSeconds: 0 },
-  ]);
+  await ensureMongoAttemptLimiterIndexes(db);
 }

@@ -1,13 +1,7 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { StoreUnavailableError } from '../../domain/errors.js';
 import type { AttemptLimiter, AttemptVerdict } from '../../domain/ports/attempt-limiter.js';
-
-export interface AttemptLimit {
-  /** Distinguishes this limit's keys from the others' in a shared store. */
-  readonly name: string;
-  readonly attempts: number;
-  readonly windowSeconds: number;
-}
+import type { AttemptLimit } from '../store.js';
 
 /**
  * An AttemptLimiter on rate-limiter-flexible, whichever store its limiter counts in (memory, MongoDB).
