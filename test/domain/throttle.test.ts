@@ -71,6 +71,15 @@ describeUseCasesForEachStore('throttling', (useCaseFixture: FixtureFactory) => {
     });
   });
 
+  it('forgets the account-wide failures after a successful log-in', async () => {
+    const fixture = await registered({ RATE_LIMIT_ACCOUNT_LOGIN_FAILURES: '6/1h' });
+    for (let i = 0; i < 5; i += 1) await rejection(logIn(fixture, WRONG, `198.51.100.${i}`));
+    await logIn(fixture, PASSWORD);
+    for (let i = 10; i < 15; i += 1) await rejection(logIn(fixture, WRONG, `198.51.100.${i}`));
+    // Ten failures in all, over the ceiling of six, but never six since the success.
+    expect((await logIn(fixture, PASSWORD, '198.51.100.99')).email).to.equal(EMAIL);
+  });
+
   it('bounds failed log-ins on one account from all addresses together (RATE_LIMIT_ACCOUNT_LOGIN_FAILURES)', async () => {
     const fixture = await registered({ RATE_LIMIT_ACCOUNT_LOGIN_FAILURES: '6/1h' });
     for (let i = 0; i < 6; i += 1) await rejection(logIn(fixture, WRONG, `198.51.100.${i}`));
