@@ -23,6 +23,23 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
   }
 }
 
+/**
+ * A request that stays in flight for ever: headers promising 100 bytes of body, then only part of it.
+ * Resolves once the service has had time to start reading it.
+ */
+async function stalledRequest(url: string): Promise<net.Socket> {
+  const { hostname, port } = new URL(url);
+  const stalled = net.connect(Number(port), hostname);
+  stalled.on('error', () => undefined);
+  await once(stalled, 'connect');
+  stalled.write(
+    'POST /users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n' +
+      'Content-Length: 100\r\n\r\nemail=stalled%40example.com',
+  );
+  await sleep(300);
+  return stalled;
+}
+
 // SIGTERM (what a supervisor or `docker stop` sends) must lose no request that was already accepted:
 // the real entry point, in a child process, on each store.
 describeForEachStore('graceful shutdown of the real process', (storeEnv, storeName) => {
@@ -100,17 +117,8 @@ describeForEachStore('graceful shutdown of the real process', (storeEnv, storeNa
   it('cuts a request that never completes once SHUTDOWN_TIMEOUT has passed, and still exits 0', async function () {
     this.timeout(60_000);
     service = await startServiceProcess({ ...storeEnv(), SHUTDOWN_TIMEOUT: '1s' });
-    const { hostname, port } = new URL(service.url);
-    // Headers promising 100 bytes of body, then only part of it: the request stays in flight forever.
-    const stalled = net.connect(Number(port), hostname);
-    stalled.on('error', () => undefined);
+    const stalled = await stalledRequest(service.url);
     const stalledClosed = once(stalled, 'close');
-    await once(stalled, 'connect');
-    stalled.write(
-      'POST /users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n' +
-        'Content-Length: 100\r\n\r\nemail=stalled%40example.com',
-    );
-    await sleep(300);
 
     const signalledAt = Date.now();
     service.child.kill('SIGTERM');
@@ -130,13 +138,8 @@ describeForEachStore('graceful shutdown of the real process', (storeEnv, storeNa
   it('takes the same signal twice within a moment (Ctrl-C to the group and npm’s copy) as one, and a later repeat as “exit now”', async function () {
     this.timeout(60_000);
     service = await startServiceProcess({ ...storeEnv(), SHUTDOWN_TIMEOUT: '30s' });
-    const { hostname, port } = new URL(service.url);
     // A request that stays in flight, so that the shutdown is still waiting when the signals come.
-    const stalled = net.connect(Number(port), hostname);
-    stalled.on('error', () => undefined);
-    await once(stalled, 'connect');
-    stalled.write('POST /users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=');
-    await sleep(300);
+    const stalled = await stalledRequest(service.url);
 
     service.child.kill('SIGINT');
     service.child.kill('SIGINT');
