@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { MongoClient } from 'mongodb';
-import { ConnectionString, redactConnectionString } from 'mongodb-connection-string-url';
+import { redactConnectionString } from 'mongodb-connection-string-url';
 import { z } from 'zod';
 
 export class ConfigError extends Error {
@@ -121,9 +121,8 @@ function mongoUri() {
       (value) => {
         if (value === undefined) return true;
         try {
-          new ConnectionString(value);
-          // The driver parses every option here, without connecting: one it would refuse at start-up
-          // (an unknown compressor or auth mechanism) is refused now, with the variable's name.
+          // The driver parses the string and every option here, without connecting: one it would refuse
+          // at start-up (an unknown compressor or auth mechanism) is refused now, with the variable's name.
           new MongoClient(value);
           return true;
         } catch {

@@ -41,7 +41,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
 
   // The hash an unknown email is compared against: made now, so that even the first log-in after
   // start-up costs exactly what a wrong password costs.
-  const unknownUserHash = await container.get(TOKENS.PasswordHasher).hash(new RandomTokenGenerator().generate());
+  const unknownUserHash = await container.get(TOKENS.PasswordHasher).hash(container.get(TOKENS.TokenGenerator).generate());
   bindUseCases(container, { config, unknownUserHash });
   return container;
 }
