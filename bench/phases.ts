@@ -45,7 +45,7 @@ export function childEnv(options: BenchOptions, overrides: Record<string, string
     PORT: '0',
     STORE: 'memory',
     BCRYPT_COST: String(options.cost),
-    // All the load comes from one address: the per-address limit would throttle it within a second.
+    // All the load comes from one address: the per-address limit would rateLimits it within a second.
     RATE_LIMIT: 'off',
     LOG_LEVEL: 'info',
     ...(options.hashConcurrency === undefined ? {} : { HASH_CONCURRENCY: String(options.hashConcurrency) }),

@@ -95,7 +95,7 @@ function notes(options: BenchOptions, machineBusy: boolean): string[] {
     'Ratios: each round measures the service, then its baseline, back to back; the ratio is taken per round and ' +
       'shown as median (min–max) over the rounds. Measured and baseline values are medians over the rounds.',
     'RATE_LIMIT=off: all load comes from one address (127.0.0.1), which the per-address limit (100/min) would ' +
-      'throttle at once; the per-account limit on failed log-ins would also stop the enumeration phase.',
+      'rateLimits at once; the per-account limit on failed log-ins would also stop the enumeration phase.',
     'The load generator (autocannon) runs in the benchmark process on the same machine, competing for its cores ' +
       'with the service as with the baselines.',
     'Baselines: a bare Koa app (same koa and @koa/router) answering a constant JSON on GET /profile; raw bcrypt.compare ' +

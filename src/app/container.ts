@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { Container, type ServiceIdentifier } from 'inversify';
-import { BcryptPasswordHasher } from '../adapters/bcrypt/bcrypt-password-hasher.js';
+import { BcryptPasswordHasher } from '../adapters/password-hashing/bcrypt-password-hasher.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
-import { RandomTokenGenerator } from '../adapters/crypto/random-token-generator.js';
-import { SmtpResetTokenNotifier } from '../adapters/email/smtp-reset-token-notifier.js';
-import { ResponseResetTokenNotifier } from '../adapters/notifier/response-reset-token-notifier.js';
-import { UnlimitedAttemptLimiter } from '../adapters/rate-limit/flexible-attempt-limiter.js';
+import { RandomTokenGenerator } from '../adapters/tokens/random-token-generator.js';
+import { SmtpResetTokenNotifier } from '../adapters/notification/smtp-reset-token-notifier.js';
+import { ResponseResetTokenNotifier } from '../adapters/notification/response-reset-token-notifier.js';
+import { UnlimitedRateLimiter } from '../adapters/rate-limit/flexible-rate-limiter.js';
 import type { ResetTokenNotifier } from '../domain/ports/reset-token-notifier.js';
-import { Throttle, type AttemptLimits } from '../domain/rules/throttle.js';
+import { RateLimits, type RateLimiters } from '../domain/rules/rate-limits.js';
 import type { Config, RateLimitsConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { openStore, type Store } from './store.js';
@@ -28,7 +28,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   container.bind(TOKENS.Store).toConstantValue(store);
   container.bind(TOKENS.UserRepository).toConstantValue(store.users);
   container.bind(TOKENS.SessionRepository).toConstantValue(store.sessions);
-  container.bind(TOKENS.Throttle).toConstantValue(new Throttle(attemptLimits(config.rateLimits, store)));
+  container.bind(TOKENS.RateLimits).toConstantValue(new RateLimits(rateLimiters(config.rateLimits, store)));
   // The bound on one address's waiting hashes is a rate limit (a 429): RATE_LIMIT=off, where all load comes
   // from one address, lifts it; the queue stays fair.
   const maxQueuedPerClient = config.rateLimits === null ? Number.POSITIVE_INFINITY : config.hashQueuePerClient;
@@ -57,10 +57,10 @@ function resetTokenNotifier(config: Config): ResetTokenNotifier {
   });
 }
 
-/** The throttling limits, counted in the configured store; with RATE_LIMIT=off, nothing is counted. */
-function attemptLimits(limits: RateLimitsConfig | null, store: Store): AttemptLimits {
+/** The rate limiting limits, counted in the configured store; with RATE_LIMIT=off, nothing is counted. */
+function rateLimiters(limits: RateLimitsConfig | null, store: Store): RateLimiters {
   if (limits === null) {
-    const unlimited = new UnlimitedAttemptLimiter();
+    const unlimited = new UnlimitedRateLimiter();
     return {
       requestsByAddress: unlimited,
       requestsByAccountAndAddress: unlimited,
@@ -69,10 +69,10 @@ function attemptLimits(limits: RateLimitsConfig | null, store: Store): AttemptLi
     };
   }
   return {
-    requestsByAddress: store.attemptLimiter({ name: 'address', ...limits.requestsByAddress }),
-    requestsByAccountAndAddress: store.attemptLimiter({ name: 'account-address', ...limits.requestsByAccountAndAddress }),
-    logInFailuresByAccountAndAddress: store.attemptLimiter({ name: 'login-failures', ...limits.logInFailuresByAccountAndAddress }),
-    logInFailuresByAccount: store.attemptLimiter({ name: 'account-login-failures', ...limits.logInFailuresByAccount }),
+    requestsByAddress: store.rateLimiter({ name: 'address', ...limits.requestsByAddress }),
+    requestsByAccountAndAddress: store.rateLimiter({ name: 'account-address', ...limits.requestsByAccountAndAddress }),
+    logInFailuresByAccountAndAddress: store.rateLimiter({ name: 'login-failures', ...limits.logInFailuresByAccountAndAddress }),
+    logInFailuresByAccount: store.rateLimiter({ name: 'account-login-failures', ...limits.logInFailuresByAccount }),
   };
 }
 
@@ -97,8 +97,8 @@ function bindUseCases(container: Container, startup: Startup): void {
   container
     .bind(TOKENS.Ports)
     .toResolvedValue(
-      (users, sessions, hasher, tokens, clock, notifier, throttle): Ports => ({ users, sessions, hasher, tokens, clock, notifier, throttle }),
-      [TOKENS.UserRepository, TOKENS.SessionRepository, TOKENS.PasswordHasher, TOKENS.TokenGenerator, TOKENS.Clock, TOKENS.ResetTokenNotifier, TOKENS.Throttle],
+      (users, sessions, hasher, tokens, clock, notifier, rateLimits): Ports => ({ users, sessions, hasher, tokens, clock, notifier, rateLimits }),
+      [TOKENS.UserRepository, TOKENS.SessionRepository, TOKENS.PasswordHasher, TOKENS.TokenGenerator, TOKENS.Clock, TOKENS.ResetTokenNotifier, TOKENS.RateLimits],
     );
   for (const name of Object.keys(USE_CASES) as UseCaseName[]) {
     const make = USE_CASES[name] as (ports: Ports, startup: Startup) => object;

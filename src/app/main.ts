@@ -1,5 +1,5 @@
 import type { Container } from 'inversify';
-import { MongoUnreachableError } from '../adapters/mongodb/mongo-store.js';
+import { MongoUnreachableError } from '../adapters/stores/mongodb/mongo-store.js';
 import { ConfigError, loadConfig, redactedConfig, type Config } from './config.js';
 import { createContainer, disposeContainer } from './container.js';
 import { buildHttpApp, listen, type RunningServer } from './http-server.js';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   if (config.rateLimits === null) {
     logger.warn(
       { rateLimit: 'off' },
-      'RATE LIMITING IS OFF: registrations, log-ins and password resets are not throttled (RATE_LIMIT=off); ' +
+      'RATE LIMITING IS OFF: registrations, log-ins and password resets are not rate-limited (RATE_LIMIT=off); ' +
         'never run like this where clients are not trusted',
     );
   }

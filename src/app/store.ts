@@ -1,10 +1,10 @@
-import { openMemoryStore } from '../adapters/memory/memory-store.js';
-import { MongoStore } from '../adapters/mongodb/mongo-store.js';
-import type { Store } from '../adapters/store.js';
+import { openMemoryStore } from '../adapters/stores/memory/memory-store.js';
+import { MongoStore } from '../adapters/stores/mongodb/mongo-store.js';
+import type { Store } from '../adapters/stores/store.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 
-export type { Store } from '../adapters/store.js';
+export type { Store } from '../adapters/stores/store.js';
 
 /** The configured store, from its adapter's one factory. */
 export async function openStore(config: Config, logger: Logger): Promise<Store> {

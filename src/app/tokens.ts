@@ -5,7 +5,7 @@ import type { ResetTokenNotifier } from '../domain/ports/reset-token-notifier.js
 import type { SessionRepository } from '../domain/ports/session-repository.js';
 import type { TokenGenerator } from '../domain/ports/token-generator.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
-import type { Throttle } from '../domain/rules/throttle.js';
+import type { RateLimits } from '../domain/rules/rate-limits.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Store } from './store.js';
@@ -23,7 +23,7 @@ export const TOKENS = {
   TokenGenerator: Symbol('TokenGenerator') as ServiceIdentifier<TokenGenerator>,
   Clock: Symbol('Clock') as ServiceIdentifier<Clock>,
   ResetTokenNotifier: Symbol('ResetTokenNotifier') as ServiceIdentifier<ResetTokenNotifier>,
-  Throttle: Symbol('Throttle') as ServiceIdentifier<Throttle>,
+  RateLimits: Symbol('RateLimits') as ServiceIdentifier<RateLimits>,
 
   Ports: Symbol('Ports') as ServiceIdentifier<Ports>,
 } as const;

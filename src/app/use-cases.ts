@@ -5,7 +5,7 @@ import type { SessionRepository } from '../domain/ports/session-repository.js';
 import type { TokenGenerator } from '../domain/ports/token-generator.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
 import type { PasswordPolicy } from '../domain/rules/password.js';
-import type { Throttle } from '../domain/rules/throttle.js';
+import type { RateLimits } from '../domain/rules/rate-limits.js';
 import { GetProfile } from '../domain/use-cases/get-profile.js';
 import { LogIn } from '../domain/use-cases/log-in.js';
 import { LogOut } from '../domain/use-cases/log-out.js';
@@ -22,7 +22,7 @@ export interface Ports {
   readonly tokens: TokenGenerator;
   readonly clock: Clock;
   readonly notifier: ResetTokenNotifier;
-  readonly throttle: Throttle;
+  readonly rateLimits: RateLimits;
 }
 
 /** What start-up settles once, besides the ports: the configuration and values computed from it. */

@@ -103,7 +103,7 @@ export class DeliveryUnavailableError extends DomainError {
   }
 }
 
-/** Over a rate limit: the attempt was not made. Throttling, not a lockout: it ends after retryAfterSeconds. */
+/** Over a rate limit: the attempt was not made. Rate limiting, not a lockout: it ends after retryAfterSeconds. */
 export class TooManyAttemptsError extends DomainError {
   readonly code = 'too_many_attempts' as const;
 

@@ -5,7 +5,7 @@ const WARNING = 'RATE LIMITING IS OFF';
 
 // RATE_LIMIT=off is for load tests and trusted set-ups only: a service started like that must say so
 // loudly, before it serves anything, and say nothing of the kind otherwise.
-describe('start-up output about throttling', function () {
+describe('start-up output about rate limiting', function () {
   this.timeout(60_000);
   let service: ServiceProcess | undefined;
 

@@ -53,7 +53,7 @@ describeForEachStore('graceful shutdown of the real process', (storeEnv, storeNa
   it('answers every request in flight in full, refuses new connections meanwhile, closes the store and exits 0', async function () {
     this.timeout(90_000);
     // The production bcrypt cost: a log-in takes ~0.2 s of the thread pool (4 threads), so 20 of them
-    // queue for a second or more. Throttling is off: it would refuse 20 log-ins to one account from one
+    // queue for a second or more. Rate limiting is off: it would refuse 20 log-ins to one account from one
     // address in a burst, and is not what this test is about.
     service = await startServiceProcess({ ...storeEnv(), BCRYPT_COST: '12', SHUTDOWN_TIMEOUT: '60s', RATE_LIMIT: 'off' });
     const { url } = service;

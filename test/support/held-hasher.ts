@@ -1,4 +1,4 @@
-import { BcryptPasswordHasher } from '../../src/adapters/bcrypt/bcrypt-password-hasher.js';
+import { BcryptPasswordHasher } from '../../src/adapters/password-hashing/bcrypt-password-hasher.js';
 import type { HashRequester, PasswordHasher } from '../../src/domain/ports/password-hasher.js';
 
 /** One held operation: `started` resolves once the caller is inside it; `release()` lets it finish. */

@@ -7,7 +7,7 @@ import type { UserRepository } from '../ports/user-repository.js';
 import { normalizeEmail } from '../rules/email.js';
 import { acceptOfferedPassword } from '../rules/password.js';
 import { digestToken } from '../rules/secret-token.js';
-import type { Throttle } from '../rules/throttle.js';
+import type { RateLimits } from '../rules/rate-limits.js';
 
 export interface LogInInput {
   readonly email: string;
@@ -41,7 +41,7 @@ export interface LogInDependencies {
   readonly hasher: PasswordHasher;
   readonly tokens: TokenGenerator;
   readonly clock: Clock;
-  readonly throttle: Throttle;
+  readonly rateLimits: RateLimits;
 }
 
 export class LogIn {
@@ -51,11 +51,11 @@ export class LogIn {
   ) {}
 
   async execute(input: LogInInput): Promise<LogInResult> {
-    const { users, sessions, hasher, tokens, clock, throttle } = this.deps;
-    await throttle.admitAddress(input.clientAddress);
+    const { users, sessions, hasher, tokens, clock, rateLimits } = this.deps;
+    await rateLimits.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
     const password = acceptOfferedPassword(input.password);
-    await throttle.admitLogIn(email, input.clientAddress);
+    await rateLimits.admitLogIn(email, input.clientAddress);
     // Read before the comparison: the session is bound to this password version, so a reset or change
     // that commits while the hash runs leaves it stale rather than alive.
     const user = await users.findByEmail(email);
@@ -66,7 +66,7 @@ export class LogIn {
       ...(input.signal === undefined ? {} : { signal: input.signal }),
     });
     if (user === null || !matches) throw new InvalidCredentialsError();
-    await throttle.loggedIn(email, input.clientAddress);
+    await rateLimits.loggedIn(email, input.clientAddress);
 
     const sessionToken = tokens.generate();
     const now = clock.now();

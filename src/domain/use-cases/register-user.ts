@@ -4,7 +4,7 @@ import type { TokenGenerator } from '../ports/token-generator.js';
 import type { UserRepository } from '../ports/user-repository.js';
 import { normalizeEmail } from '../rules/email.js';
 import { acceptNewPassword, type PasswordPolicy } from '../rules/password.js';
-import type { Throttle } from '../rules/throttle.js';
+import type { RateLimits } from '../rules/rate-limits.js';
 
 export interface RegisterUserInput {
   readonly email: string;
@@ -23,7 +23,7 @@ export interface RegisterUserDependencies {
   readonly hasher: PasswordHasher;
   readonly tokens: TokenGenerator;
   readonly clock: Clock;
-  readonly throttle: Throttle;
+  readonly rateLimits: RateLimits;
 }
 
 export interface RegistrationSettings {
@@ -37,10 +37,10 @@ export class RegisterUser {
   ) {}
 
   async execute(input: RegisterUserInput): Promise<RegisterUserResult> {
-    const { users, hasher, tokens, clock, throttle } = this.deps;
-    await throttle.admitAddress(input.clientAddress);
+    const { users, hasher, tokens, clock, rateLimits } = this.deps;
+    await rateLimits.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
-    await throttle.admitAccountRequest('register', email, input.clientAddress);
+    await rateLimits.admitAccountRequest('register', email, input.clientAddress);
     const password = acceptNewPassword(input.password, this.settings.passwordPolicy);
     const passwordHash = await hasher.hash(password, {
       client: input.clientAddress,

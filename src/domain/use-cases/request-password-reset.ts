@@ -4,7 +4,7 @@ import type { TokenGenerator } from '../ports/token-generator.js';
 import type { UserRepository } from '../ports/user-repository.js';
 import { normalizeEmail } from '../rules/email.js';
 import { digestToken } from '../rules/secret-token.js';
-import type { Throttle } from '../rules/throttle.js';
+import type { RateLimits } from '../rules/rate-limits.js';
 
 export interface RequestPasswordResetInput {
   readonly email: string;
@@ -26,7 +26,7 @@ export interface RequestPasswordResetDependencies {
   readonly tokens: TokenGenerator;
   readonly notifier: ResetTokenNotifier;
   readonly clock: Clock;
-  readonly throttle: Throttle;
+  readonly rateLimits: RateLimits;
 }
 
 export class RequestPasswordReset {
@@ -36,10 +36,10 @@ export class RequestPasswordReset {
   ) {}
 
   async execute(input: RequestPasswordResetInput): Promise<RequestPasswordResetResult> {
-    const { users, tokens, notifier, clock, throttle } = this.deps;
-    await throttle.admitAddress(input.clientAddress);
+    const { users, tokens, notifier, clock, rateLimits } = this.deps;
+    await rateLimits.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
-    await throttle.admitAccountRequest('reset-request', email, input.clientAddress);
+    await rateLimits.admitAccountRequest('reset-request', email, input.clientAddress);
     const token = tokens.generate();
     const tokenHash = digestToken(token);
     const now = clock.now();

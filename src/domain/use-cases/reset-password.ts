@@ -7,7 +7,7 @@ import type { UserRepository } from '../ports/user-repository.js';
 import { normalizeEmail } from '../rules/email.js';
 import { acceptNewPassword, type PasswordPolicy } from '../rules/password.js';
 import { digestToken } from '../rules/secret-token.js';
-import type { Throttle } from '../rules/throttle.js';
+import type { RateLimits } from '../rules/rate-limits.js';
 
 export interface ResetPasswordInput {
   readonly email: string;
@@ -31,7 +31,7 @@ export interface ResetPasswordDependencies {
   readonly sessions: SessionRepository;
   readonly hasher: PasswordHasher;
   readonly clock: Clock;
-  readonly throttle: Throttle;
+  readonly rateLimits: RateLimits;
 }
 
 export interface ResetSettings {
@@ -45,12 +45,12 @@ export class ResetPassword {
   ) {}
 
   async execute(input: ResetPasswordInput): Promise<ResetPasswordResult> {
-    const { users, hasher, clock, throttle } = this.deps;
-    await throttle.admitAddress(input.clientAddress);
+    const { users, hasher, clock, rateLimits } = this.deps;
+    await rateLimits.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
     if (input.resetToken.length === 0) throw new InvalidInputError('reset_token', 'must not be empty');
     const password = acceptNewPassword(input.newPassword, this.settings.passwordPolicy, 'new_password');
-    await throttle.admitResetAttempt(email, input.clientAddress);
+    await rateLimits.admitResetAttempt(email, input.clientAddress);
     const tokenHash = digestToken(input.resetToken);
     const requester: HashRequester = {
       client: input.clientAddress,
@@ -77,7 +77,7 @@ export class ResetPassword {
     if (user !== null && (await this.isRepeatOfSpentReset(user, tokenHash, password, requester))) {
       return this.finish(user, input.clientAddress);
     }
-    await throttle.resetTokenRefused(email);
+    await rateLimits.resetTokenRefused(email);
     throw new InvalidResetTokenError();
   }
 
@@ -94,7 +94,7 @@ export class ResetPassword {
 
   private async finish(user: User, clientAddress: string): Promise<ResetPasswordResult> {
     await this.deps.sessions.deleteAllForUser(user.id);
-    await this.deps.throttle.resetSucceeded(user.email, clientAddress);
+    await this.deps.rateLimits.resetSucceeded(user.email, clientAddress);
     return { email: user.email };
   }
 }

@@ -1,0 +1,46 @@
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { StoreUnavailableError } from '../../domain/errors.js';
+import type { RateLimiter, AttemptVerdict } from '../../domain/ports/rate-limiter.js';
+import type { RateLimit } from '../stores/store.js';
+
+/**
+ * An RateLimiter on rate-limiter-flexible, whichever store its limiter counts in (memory, MongoDB).
+ * The library counts atomically: of many parallel attempts, exactly `attempts` are allowed per window.
+ */
+export class FlexibleRateLimiter implements RateLimiter {
+  constructor(private readonly limiter: RateLimiterAbstract) {}
+
+  async hit(key: string): Promise<AttemptVerdict> {
+    try {
+      await this.limiter.consume(key);
+      return { allowed: true };
+    } catch (rejection) {
+      // The library rejects with a RateLimiterRes when over the limit, and with an Error when its store fails.
+      if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterMs: rejection.msBeforeNext };
+      throw new StoreUnavailableError({ cause: rejection });
+    }
+  }
+
+  async reset(key: string): Promise<void> {
+    try {
+      await this.limiter.delete(key);
+    } catch (error) {
+      throw new StoreUnavailableError({ cause: error });
+    }
+  }
+}
+
+export function memoryRateLimiter(limit: RateLimit): FlexibleRateLimiter {
+  return new FlexibleRateLimiter(
+    new RateLimiterMemory({ keyPrefix: limit.name, points: limit.attempts, duration: limit.windowSeconds }),
+  );
+}
+
+/** For RATE_LIMIT=off (load tests, trusted networks): every attempt is allowed and nothing is counted. */
+export class UnlimitedRateLimiter implements RateLimiter {
+  async hit(): Promise<AttemptVerdict> {
+    return { allowed: true };
+  }
+
+  async reset(): Promise<void> {}
+}

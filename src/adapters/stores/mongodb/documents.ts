@@ -1,0 +1,86 @@
+import type { Session } from '../../../domain/entities/session.js';
+import type { User } from '../../../domain/entities/user.js';
+
+/**
+ * How a user is stored. The reset-token fields are absent, not null, when there is no token; a missing
+ * passwordVersion (a document written before it existed) is version 0.
+ */
+export interface UserDocument {
+  _id: string;
+  email: string;
+  passwordHash: string;
+  passwordVersion?: number;
+  resetTokenHash?: string;
+  resetTokenExpiresAt?: Date;
+  spentResetTokenHash?: string;
+  spentResetTokenExpiresAt?: Date;
+  passwordChangedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** How a session is stored: keyed by the SHA-256 digest of its token. */
+export interface SessionDocument {
+  _id: string;
+  userId: string;
+  passwordVersion?: number;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export function toUserDocument(user: User): UserDocument {
+  const document: UserDocument = {
+    _id: user.id,
+    email: user.email,
+    passwordHash: user.passwordHash,
+    passwordVersion: user.passwordVersion,
+    passwordChangedAt: user.passwordChangedAt,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+  if (user.resetTokenHash !== null && user.resetTokenExpiresAt !== null) {
+    document.resetTokenHash = user.resetTokenHash;
+    document.resetTokenExpiresAt = user.resetTokenExpiresAt;
+  }
+  if (user.spentResetTokenHash !== null && user.spentResetTokenExpiresAt !== null) {
+    document.spentResetTokenHash = user.spentResetTokenHash;
+    document.spentResetTokenExpiresAt = user.spentResetTokenExpiresAt;
+  }
+  return document;
+}
+
+export function toUser(document: UserDocument): User {
+  return {
+    id: document._id,
+    email: document.email,
+    passwordHash: document.passwordHash,
+    passwordVersion: document.passwordVersion ?? 0,
+    resetTokenHash: document.resetTokenHash ?? null,
+    resetTokenExpiresAt: document.resetTokenExpiresAt ?? null,
+    spentResetTokenHash: document.spentResetTokenHash ?? null,
+    spentResetTokenExpiresAt: document.spentResetTokenExpiresAt ?? null,
+    passwordChangedAt: document.passwordChangedAt,
+    createdAt: document.createdAt,
+    updatedAt: document.updatedAt,
+  };
+}
+
+export function toSessionDocument(session: Session): SessionDocument {
+  return {
+    _id: session.id,
+    userId: session.userId,
+    passwordVersion: session.passwordVersion,
+    createdAt: session.createdAt,
+    expiresAt: session.expiresAt,
+  };
+}
+
+export function toSession(document: SessionDocument): Session {
+  return {
+    id: document._id,
+    userId: document.userId,
+    passwordVersion: document.passwordVersion ?? 0,
+    createdAt: document.createdAt,
+    expiresAt: document.expiresAt,
+  };
+}

@@ -1,0 +1,85 @@
+import type { Collection } from 'mongodb';
+import type { User } from '../../../domain/entities/user.js';
+import { EmailAlreadyRegisteredError } from '../../../domain/errors.js';
+import type { ResetTokenConsumption, UserRepository } from '../../../domain/ports/user-repository.js';
+import { toUser, toUserDocument, type UserDocument } from './documents.js';
+import { isDuplicateKey, storeOperation } from './store-errors.js';
+
+export class MongoUserRepository implements UserRepository {
+  constructor(
+    private readonly users: Collection<UserDocument>,
+    private readonly maxTimeMS: number,
+  ) {}
+
+  async add(user: User): Promise<void> {
+    await storeOperation(async () => {
+      try {
+        await this.users.insertOne(toUserDocument(user));
+      } catch (error) {
+        // The unique index on email decides, atomically, which of two concurrent registrations wins.
+        if (isDuplicateKey(error)) throw new EmailAlreadyRegisteredError();
+        throw error;
+      }
+    });
+  }
+
+  async findById(id: string): Promise<User | null> {
+    return this.findOne({ _id: id });
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    return this.findOne({ email });
+  }
+
+  async setResetToken(email: string, tokenHash: string, expiresAt: Date, now: Date): Promise<User | null> {
+    const document = await storeOperation(() =>
+      this.users.findOneAndUpdate(
+        { email },
+        { $set: { resetTokenHash: tokenHash, resetTokenExpiresAt: expiresAt, updatedAt: now } },
+        { returnDocument: 'after', maxTimeMS: this.maxTimeMS },
+      ),
+    );
+    return document === null ? null : toUser(document);
+  }
+
+  async clearResetToken(email: string, tokenHash: string, now: Date): Promise<boolean> {
+    // Conditional on the digest, in the same update that removes it: a newer token is never cleared.
+    const { modifiedCount } = await storeOperation(() =>
+      this.users.updateOne(
+        { email, resetTokenHash: tokenHash },
+        { $set: { updatedAt: now }, $unset: { resetTokenHash: '', resetTokenExpiresAt: '' } },
+        { maxTimeMS: this.maxTimeMS },
+      ),
+    );
+    return modifiedCount === 1;
+  }
+
+  async consumeResetToken({ email, tokenHash, newPasswordHash, now, repeatableUntil }: ResetTokenConsumption): Promise<User | null> {
+    // One conditional update: the match (email, token, not expired), the new password and spending the
+    // token happen together, so of two concurrent uses only one can match.
+    const document = await storeOperation(() =>
+      this.users.findOneAndUpdate(
+        { email, resetTokenHash: tokenHash, resetTokenExpiresAt: { $gt: now } },
+        {
+          $set: {
+            passwordHash: newPasswordHash,
+            passwordChangedAt: now,
+            updatedAt: now,
+            spentResetTokenHash: tokenHash,
+            spentResetTokenExpiresAt: repeatableUntil,
+          },
+          // A missing field counts as 0, so documents from before passwordVersion existed become 1.
+          $inc: { passwordVersion: 1 },
+          $unset: { resetTokenHash: '', resetTokenExpiresAt: '' },
+        },
+        { returnDocument: 'after', maxTimeMS: this.maxTimeMS },
+      ),
+    );
+    return document === null ? null : toUser(document);
+  }
+
+  private async findOne(filter: { _id: string } | { email: string }): Promise<User | null> {
+    const document = await storeOperation(() => this.users.findOne(filter, { maxTimeMS: this.maxTimeMS }));
+    return document === null ? null : toUser(document);
+  }
+}

@@ -1,0 +1,83 @@
+import { expect } from 'chai';
+import { MongoClient } from 'mongodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MongoStore } from '../../../../src/adapters/stores/mongodb/mongo-store.js';
+import { describeRepositoryContract } from '../store-contract.js';
+import { describeWithMongo, requireRealMongod, uniqueDatabaseName, type TestMongo } from '../../../support/test-mongo.js';
+
+function openStore(mongo: TestMongo, dbName = uniqueDatabaseName('contract')): Promise<MongoStore> {
+  return MongoStore.open({ uri: mongo.uri, dbName, writeConcern: 'majority', timeoutMs: 2000, startupTimeoutMs: 5000 });
+}
+
+describeWithMongo('MongoDB repositories', (mongo) => {
+  const opened: MongoStore[] = [];
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+  });
+
+  describeRepositoryContract('mongodb', async () => {
+    const store = await openStore(mongo());
+    opened.push(store);
+    return store;
+  });
+
+  describe('collections and indexes', () => {
+    it('creates the unique, partial unique, user and TTL indexes, idempotently', async () => {
+      const dbName = uniqueDatabaseName('indexes');
+      opened.push(await openStore(mongo(), dbName), await openStore(mongo(), dbName));
+      const client = await MongoClient.connect(mongo().uri);
+      try {
+        const users = (await client.db(dbName).collection('users').listIndexes().toArray()) as Array<Record<string, unknown>>;
+        const sessions = (await client.db(dbName).collection('sessions').listIndexes().toArray()) as Array<Record<string, unknown>>;
+        const byName = (indexes: Array<Record<string, unknown>>): Record<string, Record<string, unknown>> =>
+          Object.fromEntries(indexes.map((index) => [String(index.name), index]));
+        expect(byName(users).email_unique).to.deep.include({ key: { email: 1 }, unique: true });
+        expect(byName(users).reset_token_hash_unique).to.deep.include({
+          key: { resetTokenHash: 1 },
+          unique: true,
+          partialFilterExpression: { resetTokenHash: { $type: 'string' } },
+        });
+        expect(byName(sessions).user_id_created_at).to.deep.include({ key: { userId: 1, createdAt: -1 } });
+        expect(byName(sessions).expires_at_ttl).to.deep.include({ key: { expiresAt: 1 }, expireAfterSeconds: 0 });
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('stores sessions keyed by the token digest, and users without reset fields when they have no token', async () => {
+      const dbName = uniqueDatabaseName('documents');
+      const store = await openStore(mongo(), dbName);
+      opened.push(store);
+      const now = new Date();
+      await store.users.add({ id: 'u1', email: 'a@example.com', passwordHash: 'h', passwordVersion: 0, resetTokenHash: null, resetTokenExpiresAt: null, spentResetTokenHash: null, spentResetTokenExpiresAt: null, passwordChangedAt: now, createdAt: now, updatedAt: now });
+      await store.sessions.add({ id: 'digest-of-token', userId: 'u1', passwordVersion: 0, createdAt: now, expiresAt: new Date(now.getTime() + 60_000) }, 100);
+      const client = await MongoClient.connect(mongo().uri);
+      try {
+        const user = await client.db(dbName).collection('users').findOne({ _id: 'u1' as never });
+        expect(user).to.have.all.keys('_id', 'email', 'passwordHash', 'passwordVersion', 'passwordChangedAt', 'createdAt', 'updatedAt');
+        const session = await client.db(dbName).collection('sessions').findOne({ _id: 'digest-of-token' as never });
+        expect(session).to.have.all.keys('_id', 'userId', 'passwordVersion', 'createdAt', 'expiresAt');
+      } finally {
+        await client.close();
+      }
+    });
+  });
+
+  describe('full fidelity (real mongod only)', () => {
+    it('lets the TTL index remove expired sessions by itself', async function () {
+      requireRealMongod(this, mongo(), 'the stand-in never runs TTL expiry');
+      this.timeout(120_000);
+      const store = await openStore(mongo());
+      opened.push(store);
+      const past = new Date(Date.now() - 1000);
+      await store.sessions.add({ id: 'expired', userId: 'u1', passwordVersion: 0, createdAt: past, expiresAt: past }, 100);
+      // The TTL monitor runs every 60 s by default (every second on the replica set the suite starts).
+      const deadline = Date.now() + 90_000;
+      while ((await store.sessions.findById('expired')) !== null) {
+        if (Date.now() > deadline) throw new Error('the TTL monitor did not remove the expired session');
+        await sleep(500);
+      }
+    });
+  });
+});

@@ -1,0 +1,296 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import type { Session } from '../../../src/domain/entities/session.js';
+import type { User } from '../../../src/domain/entities/user.js';
+import { EmailAlreadyRegisteredError } from '../../../src/domain/errors.js';
+import type { SessionRepository } from '../../../src/domain/ports/session-repository.js';
+import type { UserRepository } from '../../../src/domain/ports/user-repository.js';
+import { rejection } from '../../support/rejection.js';
+
+export interface Stores {
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+}
+
+/** Opens an empty pair of repositories on the store under test; called before every test. */
+export type StoreFactory = () => Promise<Stores>;
+
+// In the future of the real clock, so that a real mongod's TTL monitor leaves the test's sessions alone.
+const T0 = new Date(Math.floor(Date.now() / 1000) * 1000 + 86_400_123);
+const at = (ms: number) => new Date(T0.getTime() + ms);
+
+function aUser(overrides: Partial<User> = {}): User {
+  return {
+    id: randomUUID(),
+    email: `user-${randomUUID()}@example.com`,
+    passwordHash: '$2b$04$abcdefghijklmnopqrstuuJ0fQ2bXyTzq5Yl2zG2vO8bJbQm6g2.a',
+    passwordVersion: 0,
+    resetTokenHash: null,
+    resetTokenExpiresAt: null,
+    spentResetTokenHash: null,
+    spentResetTokenExpiresAt: null,
+    passwordChangedAt: T0,
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  };
+}
+
+function aSession(overrides: Partial<Session> = {}): Session {
+  return { id: randomUUID(), userId: randomUUID(), passwordVersion: 0, createdAt: T0, expiresAt: at(60_000), ...overrides };
+}
+
+/**
+ * Everything the use cases rely on from a store, written once. Every adapter must pass it: this suite is
+ * the proof that stores can be swapped.
+ */
+export function describeRepositoryContract(storeName: string, openStores: StoreFactory): void {
+  describe(`repository contract: ${storeName}`, function () {
+    this.timeout(60_000);
+    let users: UserRepository;
+    let sessions: SessionRepository;
+
+    beforeEach(async () => {
+      ({ users, sessions } = await openStores());
+    });
+
+    describe('UserRepository', () => {
+      it('stores a user and finds it by id and by email, every field intact', async () => {
+        const user = aUser({ resetTokenHash: 'digest', resetTokenExpiresAt: at(5000) });
+        await users.add(user);
+        expect(await users.findById(user.id)).to.deep.equal(user);
+        expect(await users.findByEmail(user.email)).to.deep.equal(user);
+      });
+
+      it('answers null for an unknown id or email', async () => {
+        expect(await users.findById(randomUUID())).to.equal(null);
+        expect(await users.findByEmail('nobody@example.com')).to.equal(null);
+      });
+
+      it('refuses a second user with the same email and keeps the first', async () => {
+        const first = aUser();
+        await users.add(first);
+        const error = await rejection(users.add(aUser({ email: first.email })));
+        expect(error).to.be.instanceOf(EmailAlreadyRegisteredError);
+        expect(await users.findByEmail(first.email)).to.deep.equal(first);
+      });
+
+      it('lets exactly one of 50 parallel registrations of one email succeed', async () => {
+        const email = `race-${randomUUID()}@example.com`;
+        const attempts = Array.from({ length: 50 }, () => aUser({ email }));
+        const results = await Promise.allSettled(attempts.map((user) => users.add(user)));
+        const winners = results.flatMap((result, i) => (result.status === 'fulfilled' ? [attempts[i]] : []));
+        expect(winners).to.have.length(1);
+        for (const result of results) {
+          if (result.status === 'rejected') expect(result.reason).to.be.instanceOf(EmailAlreadyRegisteredError);
+        }
+        expect((await users.findByEmail(email))?.id).to.equal(winners[0]?.id);
+      });
+
+      it('stores all of 200 parallel registrations of distinct emails', async () => {
+        const batch = Array.from({ length: 200 }, () => aUser());
+        await Promise.all(batch.map((user) => users.add(user)));
+        const found = await Promise.all(batch.map((user) => users.findByEmail(user.email)));
+        expect(found.map((user) => user?.id)).to.deep.equal(batch.map((user) => user.id));
+      });
+
+      describe('reset tokens', () => {
+        it('sets a token on the user with the email, replacing any earlier one', async () => {
+          const user = aUser();
+          const other = aUser();
+          await users.add(user);
+          await users.add(other);
+          expect(await users.setResetToken(user.email, 'first', at(1000), at(1))).to.include({ resetTokenHash: 'first' });
+          const updated = await users.setResetToken(user.email, 'second', at(2000), at(2));
+          expect(updated).to.deep.equal({ ...user, resetTokenHash: 'second', resetTokenExpiresAt: at(2000), updatedAt: at(2) });
+          expect(await users.findById(user.id)).to.deep.equal(updated);
+          expect(await users.findById(other.id)).to.deep.equal(other);
+        });
+
+        it('answers null for an unknown email', async () => {
+          expect(await users.setResetToken('nobody@example.com', 'digest', at(1000), T0)).to.equal(null);
+        });
+
+        it('consumes a matching, unexpired token: new password hash, change recorded, token cleared', async () => {
+          const user = aUser();
+          await users.add(user);
+          await users.setResetToken(user.email, 'digest', at(1000), T0);
+          const consumed = await users.consumeResetToken({
+            email: user.email,
+            tokenHash: 'digest',
+            newPasswordHash: 'new-hash',
+            now: at(999),
+            repeatableUntil: at(1000),
+          });
+          const expected = {
+            ...user,
+            passwordHash: 'new-hash',
+            passwordVersion: 1,
+            spentResetTokenHash: 'digest',
+            spentResetTokenExpiresAt: at(1000),
+            passwordChangedAt: at(999),
+            updatedAt: at(999),
+          };
+          expect(consumed).to.deep.equal(expected);
+          expect(await users.findById(user.id)).to.deep.equal(expected);
+        });
+
+        it('increments passwordVersion with every consumed token, and keeps only the last spent digest', async () => {
+          const user = aUser({ passwordVersion: 7 });
+          await users.add(user);
+          for (const [n, digest] of ['first', 'second'].entries()) {
+            await users.setResetToken(user.email, digest, at(1000), at(n));
+            await users.consumeResetToken({ email: user.email, tokenHash: digest, newPasswordHash: `hash-${digest}`, now: at(n), repeatableUntil: at(1000 + n) });
+          }
+          expect(await users.findById(user.id)).to.include({ passwordVersion: 9, spentResetTokenHash: 'second', passwordHash: 'hash-second' });
+          expect((await users.findById(user.id))?.spentResetTokenExpiresAt).to.deep.equal(at(1001));
+        });
+
+        it('refuses a wrong digest, a foreign email, an expired or a spent token, changing nothing', async () => {
+          const user = aUser();
+          const other = aUser();
+          await users.add(user);
+          await users.add(other);
+          const withToken = await users.setResetToken(user.email, 'digest', at(1000), T0);
+          const attempt = (email: string, tokenHash: string, now: Date) =>
+            users.consumeResetToken({ email, tokenHash, newPasswordHash: 'attacker-hash', now, repeatableUntil: at(1000) });
+          expect(await attempt(user.email, 'wrong', at(1))).to.equal(null);
+          expect(await attempt(other.email, 'digest', at(1))).to.equal(null);
+          expect(await attempt(user.email, 'digest', at(1000))).to.equal(null);
+          expect(await attempt('nobody@example.com', 'digest', at(1))).to.equal(null);
+          expect(await users.findById(user.id)).to.deep.equal(withToken);
+          expect(await users.findById(other.id)).to.deep.equal(other);
+
+          await attempt(user.email, 'digest', at(1));
+          expect(await attempt(user.email, 'digest', at(2))).to.equal(null);
+        });
+
+        it('clears a token whose digest still matches: token gone, change recorded, nothing else touched', async () => {
+          const user = aUser();
+          const other = aUser();
+          await users.add(user);
+          await users.add(other);
+          await users.setResetToken(user.email, 'digest', at(1000), at(1));
+          await users.setResetToken(other.email, 'other-digest', at(1000), at(1));
+          expect(await users.clearResetToken(user.email, 'digest', at(2))).to.equal(true);
+          expect(await users.findById(user.id)).to.deep.equal({ ...user, updatedAt: at(2) });
+          expect(
+            await users.consumeResetToken({ email: user.email, tokenHash: 'digest', newPasswordHash: 'new-hash', now: at(3), repeatableUntil: at(1000) }),
+          ).to.equal(null);
+          expect((await users.findById(other.id))?.resetTokenHash).to.equal('other-digest');
+        });
+
+        it('never clears a newer token, another user’s, or one already gone', async () => {
+          const user = aUser();
+          const other = aUser();
+          await users.add(user);
+          await users.add(other);
+          await users.setResetToken(user.email, 'older', at(1000), at(1));
+          const newer = await users.setResetToken(user.email, 'newer', at(2000), at(2));
+          const withToken = await users.setResetToken(other.email, 'older', at(1000), at(1));
+          expect(await users.clearResetToken(user.email, 'older', at(3)), 'superseded digest').to.equal(false);
+          expect(await users.findById(user.id)).to.deep.equal(newer);
+          expect(await users.clearResetToken('nobody@example.com', 'older', at(3)), 'unknown email').to.equal(false);
+          expect(await users.findById(other.id)).to.deep.equal(withToken);
+          expect(await users.clearResetToken(user.email, 'newer', at(4))).to.equal(true);
+          expect(await users.clearResetToken(user.email, 'newer', at(5)), 'already cleared').to.equal(false);
+          expect((await users.findById(user.id))?.updatedAt).to.deep.equal(at(4));
+        });
+
+        it('lets exactly one of 10 concurrent clears of one token report it', async () => {
+          const user = aUser();
+          await users.add(user);
+          await users.setResetToken(user.email, 'digest', at(1000), T0);
+          const results = await Promise.all(Array.from({ length: 10 }, () => users.clearResetToken(user.email, 'digest', at(1))));
+          expect(results.filter((cleared) => cleared)).to.have.length(1);
+          expect((await users.findById(user.id))?.resetTokenHash).to.equal(null);
+        });
+
+        it('lets exactly one of 20 concurrent uses of one token win', async () => {
+          const user = aUser();
+          await users.add(user);
+          await users.setResetToken(user.email, 'digest', at(1000), T0);
+          const results = await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+              users.consumeResetToken({ email: user.email, tokenHash: 'digest', newPasswordHash: `hash-${i}`, now: at(1), repeatableUntil: at(1000) }),
+            ),
+          );
+          const winners = results.filter((result) => result !== null);
+          expect(winners).to.have.length(1);
+          expect((await users.findById(user.id))?.passwordHash).to.equal(winners[0]?.passwordHash);
+        });
+      });
+    });
+
+    describe('SessionRepository', () => {
+      it('stores a session and finds it by id, every field intact', async () => {
+        const session = aSession();
+        await sessions.add(session, 100);
+        expect(await sessions.findById(session.id)).to.deep.equal(session);
+        expect(await sessions.findById(randomUUID())).to.equal(null);
+      });
+
+      it('returns a session past its expiry as stored, so the domain can refuse it', async () => {
+        // Stores may also remove expired sessions on their own (TTL index, sweep): never earlier.
+        const session = aSession({ expiresAt: at(1) });
+        await sessions.add(session, 100);
+        const found = await sessions.findById(session.id);
+        expect(found === null || found.expiresAt.getTime() === at(1).getTime()).to.equal(true);
+        const live = aSession({ createdAt: at(2), expiresAt: at(60_000) });
+        await sessions.add(live, 100);
+        expect(await sessions.findById(live.id)).to.deep.equal(live);
+      });
+
+      it('deletes one session, saying so; a second delete finds nothing', async () => {
+        const session = aSession();
+        const sibling = aSession({ userId: session.userId });
+        await sessions.add(session, 100);
+        await sessions.add(sibling, 100);
+        expect(await sessions.delete(session.id)).to.equal(true);
+        expect(await sessions.findById(session.id)).to.equal(null);
+        expect(await sessions.delete(session.id)).to.equal(false);
+        expect(await sessions.findById(sibling.id)).to.deep.equal(sibling);
+      });
+
+      it('lets exactly one of 10 concurrent deletes of one session remove it', async () => {
+        const session = aSession();
+        await sessions.add(session, 100);
+        const results = await Promise.all(Array.from({ length: 10 }, () => sessions.delete(session.id)));
+        expect(results.filter((result) => result)).to.have.length(1);
+      });
+
+      it('ends the oldest sessions beyond the cap, and only that user’s', async () => {
+        const userId = randomUUID();
+        const other = aSession();
+        await sessions.add(other, 2);
+        const own = [3, 1, 2, 4].map((n) => aSession({ userId, createdAt: at(n) }));
+        for (const session of own) await sessions.add(session, 3);
+        // Created at 3, 1, 2, 4: the one created at 1 is the oldest, whatever the insertion order.
+        expect(await sessions.findById(own[1]?.id ?? '')).to.equal(null);
+        for (const session of [own[0], own[2], own[3]]) expect(await sessions.findById(session?.id ?? '')).not.to.equal(null);
+        expect(await sessions.findById(other.id)).to.deep.equal(other);
+        expect(await sessions.deleteAllForUser(userId)).to.equal(3);
+      });
+
+      it('holds the cap once 30 concurrent adds for one user have returned', async () => {
+        const userId = randomUUID();
+        const added = Array.from({ length: 30 }, (_, n) => aSession({ userId, createdAt: at(n) }));
+        await Promise.all(added.map((session) => sessions.add(session, 5)));
+        const live = (await Promise.all(added.map((session) => sessions.findById(session.id)))).filter((found) => found !== null);
+        expect(live).to.have.length(5);
+        expect(await sessions.deleteAllForUser(userId)).to.equal(5);
+      });
+
+      it('deletes all sessions of a user and no one else’s', async () => {
+        const userId = randomUUID();
+        const own = Array.from({ length: 3 }, () => aSession({ userId }));
+        const others = aSession();
+        for (const session of [...own, others]) await sessions.add(session, 100);
+        expect(await sessions.deleteAllForUser(userId)).to.equal(3);
+        for (const session of own) expect(await sessions.findById(session.id)).to.equal(null);
+        expect(await sessions.findById(others.id)).to.deep.equal(others);
+        expect(await sessions.deleteAllForUser(userId)).to.equal(0);
+      });
+    });
+  });
+}
