@@ -132,7 +132,7 @@ export async function logInThroughput(
 
 /**
  * More tokens than the machine can spend in one timed run: four times what its cores could hash at the
- * bench's cost if one hash took 20 ms of a core at cost 10 (about twice the real figure here). Should it
+ * bench's cost if one hash took 20 ms of a core at cost 10, a deliberately pessimistic guess. Should it
  * ever not be enough, the run fails loudly rather than measure short.
  */
 /** How many accounts the reset load registers (and, before each timed run, issues a token to). */
