@@ -1,6 +1,5 @@
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import { serializeError, type Logger } from '../../src/app/logger.js';
+import { loggerOver, type Logger } from '../../src/app/logger.js';
 
 export interface CapturedLog {
   readonly logger: Logger;
@@ -10,7 +9,7 @@ export interface CapturedLog {
   text(): string;
 }
 
-/** A logger configured like the service's (same serializers), writing into memory. */
+/** The service's logger (`loggerOver`: same options, same request line writer), writing into memory. */
 export function capturedLogger(level = 'trace'): CapturedLog {
   let text = '';
   const sink = new Writable({
@@ -19,7 +18,7 @@ export function capturedLogger(level = 'trace'): CapturedLog {
       done();
     },
   });
-  const logger = pino({ level, base: { service: 'auth-service' }, serializers: { error: serializeError } }, sink);
+  const logger = loggerOver(sink, level);
   return {
     logger,
     text: () => text,

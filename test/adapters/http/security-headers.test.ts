@@ -1,4 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { expect } from 'chai';
+import helmet, { type HelmetOptions } from 'helmet';
+import { securityHeaders } from '../../../src/adapters/http/security-headers.js';
 import { clientFor, sessionCookieOf, type Client, type Reply } from '../../support/http-client.js';
 import { describeForEachStore } from '../../support/stores.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
@@ -108,4 +111,52 @@ describeForEachStore('security headers and cross-site requests', (storeEnv) => {
       expect((await api.post('/users', { form: { email: EMAIL, password: PASSWORD } })).status, 'nothing was registered').to.equal(200);
     });
   });
+});
+
+/** The choices security-headers.ts describes, as helmet options. */
+function helmetOptions(https: boolean): HelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    crossOriginOpenerPolicy: false,
+    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+    xDnsPrefetchControl: false,
+    originAgentCluster: false,
+  };
+}
+
+/** What helmet does to a response with these options: the headers it sets, and those it removes. */
+function runHelmet(https: boolean): { readonly set: Map<string, string>; readonly removed: string[] } {
+  const set = new Map<string, string>();
+  const removed: string[] = [];
+  const response = {
+    setHeader: (name: string, value: string | number | readonly string[]) => set.set(name, String(value)),
+    removeHeader: (name: string) => removed.push(name),
+    getHeader: (name: string) => set.get(name),
+  } as unknown as ServerResponse;
+  let finished: unknown = 'not called';
+  helmet(helmetOptions(https))({} as IncomingMessage, response, (error?: unknown) => (finished = error));
+  expect(finished, 'helmet finished, without an error').to.equal(undefined);
+  return { set, removed };
+}
+
+describe('security headers: the literal list against helmet', () => {
+  const sorted = (headers: Iterable<readonly [string, string]>) => [...headers].map(([name, value]) => `${name}: ${value}`).sort();
+
+  for (const https of [false, true]) {
+    it(`equals helmet's headers for the same options, plus Cache-Control (https: ${https})`, () => {
+      const { set, removed } = runHelmet(https);
+      expect(sorted(securityHeaders(https))).to.deep.equal(sorted([...set, ['Cache-Control', 'no-store']]));
+      // Removing a header is something the list cannot do: only one that nothing here ever sets.
+      expect(removed).to.deep.equal(['X-Powered-By']);
+    });
+  }
 });
