@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { availableParallelism } from 'node:os';
-import { ConfigError, defaultHashConcurrency, loadConfig, redactedConfig } from '../../src/app/config.js';
+import { ConfigError, loadConfig, redactedConfig } from '../../../src/app/config/load-config.js';
+import { defaultHashConcurrency } from '../../../src/app/config/variables.js';
 
 function configError(env: Record<string, string>): string {
   try {
@@ -246,6 +247,37 @@ describe('configuration', () => {
       expect(configError({ [variable]: 'Pa55w0rd like/value' })).not.to.contain('Pa55w0rd');
     });
   }
+
+  it('words each problem once per variable, in one line', () => {
+    const problem = (env: Record<string, string>) => configError(env).replace(/^invalid configuration: /, '');
+    expect(problem({ PORT: 'x' })).to.equal('PORT must be a whole number from 0 to 65535');
+    expect(problem({ SESSION_TTL: '401d' })).to.equal('SESSION_TTL must be at most 400d');
+    expect(problem({ RATE_LIMIT_ADDRESS: '5/25d' })).to.equal('RATE_LIMIT_ADDRESS must have a window of at most 24d');
+    expect(problem({ COOKIE_SECURE: 'TRUE' })).to.equal('COOKIE_SECURE must be true or false');
+    expect(problem({ STORE: 'postgres' })).to.equal('STORE must be one of: memory, mongodb');
+    // Neither a protocol nor a host: still one problem for the variable.
+    expect(problem({ SMTP_URL: 'mail.example.com:25' })).to.equal(
+      'SMTP_URL must be smtp://[user:password@]host[:port] or smtps://[user:password@]host[:port], without path or query',
+    );
+    expect(configError({ PORT: 'x', TRUST_PROXY: 'on' })).to.equal(
+      'invalid configuration: PORT must be a whole number from 0 to 65535; TRUST_PROXY must be true or false',
+    );
+  });
+
+  it('checks the variables before what they require of each other', () => {
+    expect(configError({ STORE: 'mongodb', PORT: 'x' })).to.equal('invalid configuration: PORT must be a whole number from 0 to 65535');
+    expect(configError({ STORE: 'mongodb', RESET_TOKEN_DELIVERY: 'email' })).to.equal(
+      'invalid configuration: MONGODB_URI is required when STORE=mongodb',
+    );
+  });
+
+  it("takes MAIL_FROM's address by the service's own email rules, local part at most 64 characters", () => {
+    const mailFrom = (value: string) => loadConfig({ ...EMAIL_DELIVERY, MAIL_FROM: value }).email?.mailFrom;
+    expect(mailFrom(' "Example, Inc." <No-Reply@Example.com> ')).to.equal('"Example, Inc." <No-Reply@Example.com>');
+    expect(mailFrom(`${'x'.repeat(64)}@example.com`)).to.equal(`${'x'.repeat(64)}@example.com`);
+    expect(configError({ ...EMAIL_DELIVERY, MAIL_FROM: `${'x'.repeat(65)}@example.com` })).to.contain('MAIL_FROM');
+    expect(configError({ ...EMAIL_DELIVERY, MAIL_FROM: 'Example < noreply@example.com>' })).to.contain('MAIL_FROM');
+  });
 
   it('reports every invalid variable at once', () => {
     const message = configError({ PORT: 'x', BCRYPT_COST: 'y' });

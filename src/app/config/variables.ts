@@ -1,0 +1,159 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { host, mailFrom, mongoUri, origins, resetUrl, smtpUrl } from './addresses.js';
+import { DAY, duration, HOUR, rateLimit, shownDuration, TIMER_MAX_SECONDS } from './durations.js';
+import { boolean, databaseName, integer, oneOf, writeConcern } from './values.js';
+import { variable } from './variable.js';
+
+/**
+ * One hash more than there are cores keeps every core hashing while a finished hash waits for the event
+ * loop to start the next; but never the whole libuv pool, which DNS look-ups and the MongoDB driver's
+ * authentication also need. bench/README.md shows the trade-off as measured.
+ */
+export function defaultHashConcurrency(cores: number, threadPoolSize: number): number {
+  return Math.max(1, Math.min(cores + 1, threadPoolSize - 1));
+}
+
+const threadPoolSize = Number(process.env.UV_THREADPOOL_SIZE ?? 4) || 4;
+
+/** "at most `1h`": a duration's maximum as the table shows it, from the same number the schema checks. */
+const atMost = (seconds: number) => `at most \`${shownDuration(seconds)}\``;
+const withEmail = 'with `email` delivery, required:';
+
+/** Every environment variable the service reads, in the README's order, with what the README says of it. */
+export const variables = z.object({
+  HOST: variable(host(), {
+    fallback: '127.0.0.1',
+    meaning: 'address to listen on (`0.0.0.0` to accept outside connections): an IP address or a host name',
+  }),
+  PORT: variable(integer(0, 65535), { fallback: '5000', meaning: 'port to listen on (`0` picks a free one)' }),
+  STORE: variable(oneOf(['memory', 'mongodb']), {
+    fallback: 'memory',
+    meaning: 'where users and sessions live: `memory` (embedded, lost on restart) or `mongodb`',
+  }),
+  MONGODB_URI: variable(mongoUri(), {
+    meaning:
+      'with `STORE=mongodb`, required: a `mongodb://` or `mongodb+srv://` connection string whose options the driver accepts ' +
+      '(checked at start-up, without connecting)',
+  }),
+  MONGODB_DB: variable(databaseName(), { fallback: 'auth', meaning: 'database name' }),
+  MONGODB_WRITE_CONCERN: variable(writeConcern(), {
+    fallback: 'majority',
+    meaning: 'write concern of every write: `majority`, or a number of members',
+  }),
+  MONGODB_TIMEOUT: variable(duration(HOUR), {
+    fallback: '2s',
+    meaning:
+      `${atMost(HOUR)}: a client-side deadline on every store call (driver retries included), rate-limit count and readiness ping; ` +
+      'past it a request gets 503, whether the database is down or hung',
+  }),
+  MONGODB_STARTUP_TIMEOUT: variable(duration(HOUR), {
+    fallback: '30s',
+    meaning: `${atMost(HOUR)}: how long start-up keeps retrying an unreachable server`,
+  }),
+  BCRYPT_COST: variable(integer(4, 31), { fallback: '12', meaning: 'bcrypt work factor, 4–31; each step doubles the cost of hashing' }),
+  HASH_CONCURRENCY: variable(integer(1, 256), {
+    fallback: String(defaultHashConcurrency(availableParallelism(), threadPoolSize)),
+    shownDefault: 'cores + 1, at most `UV_THREADPOOL_SIZE` − 1 (3 on 2 cores)',
+    meaning: 'bcrypt hashes and comparisons that may run at once; see [Performance](#performance)',
+  }),
+  // Default 8: a person has one log-in in flight, two after a double click, and an address shared by
+  // several people (an office, a NAT) seldom more at the same moment; whereas RATE_LIMIT_ADDRESS's 100/min
+  // alone would let one address queue 100 hashes, tens of seconds of work at cost 12. The queue is fair
+  // in any case (one turn per client per round), so this bounds the work and memory one address can
+  // claim, not the wait of others.
+  HASH_QUEUE_PER_CLIENT: variable(integer(1, 10000), {
+    fallback: '8',
+    meaning:
+      'hashes one client address may have waiting while every slot is busy; beyond it, 429 at once (lifted by `RATE_LIMIT=off`). ' +
+      'Waiting hashes are taken round-robin between addresses, and dropped when their client hangs up',
+  }),
+  PASSWORD_MIN_LENGTH: variable(integer(1, 72), { fallback: '8', meaning: 'minimum password length in characters, 1–72' }),
+  // Browsers cap a cookie's lifetime at 400 days (RFC 6265bis): a longer session could not be kept.
+  SESSION_TTL: variable(duration(400 * DAY), {
+    fallback: '14d',
+    meaning: `session lifetime, also the cookie's \`Max-Age\`; ${atMost(400 * DAY)} (browsers cap cookies there)`,
+  }),
+  MAX_SESSIONS_PER_USER: variable(integer(1, 10000), {
+    fallback: '100',
+    meaning: "live sessions per user, 1–10,000: a log-in beyond it ends that user's oldest session",
+  }),
+  RESET_TOKEN_TTL: variable(duration(7 * DAY), { fallback: '30m', meaning: `reset token lifetime, ${atMost(7 * DAY)}` }),
+  COOKIE_SECURE: variable(boolean(), {
+    fallback: 'false',
+    meaning: 'add `Secure` to the session cookie; set `true` whenever clients reach the service over HTTPS',
+  }),
+  TRUST_PROXY: variable(boolean(), {
+    fallback: 'false',
+    meaning: 'honour `X-Forwarded-*` headers (only behind a reverse proxy that sets them)',
+  }),
+  TRUST_PROXY_HOPS: variable(integer(1, 10), {
+    fallback: '1',
+    meaning:
+      'with `TRUST_PROXY`, how many proxies of yours append to `X-Forwarded-For`, 1–10: the client address is the entry that many ' +
+      'places from the right (the one your outermost proxy saw); entries further left are whatever the client wrote, and are never used',
+  }),
+  RESET_TOKEN_DELIVERY: variable(oneOf(['response', 'email']), {
+    fallback: 'response',
+    meaning:
+      'how a reset token reaches its owner: `response` returns it in the HTTP response, as the seed does; `email` mails a link ' +
+      '(see [Reset tokens by email](#reset-tokens-by-email))',
+  }),
+  SMTP_URL: variable(smtpUrl(), {
+    meaning:
+      `${withEmail} \`smtp://[user:password@]host[:port]\` (STARTTLS, required when there are credentials) or \`smtps://…\` (TLS); ` +
+      'the password is never logged',
+  }),
+  SMTP_TIMEOUT: variable(duration(HOUR), {
+    fallback: '5s',
+    meaning: `${atMost(HOUR)}: limit for each SMTP step and for the whole send; past it the request gets 503`,
+  }),
+  MAIL_FROM: variable(mailFrom(), { meaning: `${withEmail} the sender, \`address\` or \`Name <address>\`` }),
+  RESET_URL: variable(resetUrl(), {
+    meaning:
+      `${withEmail} the link template, an absolute http(s) URL with \`{token}\` and optionally \`{email}\` ` +
+      '(URL-encoded when filled in)',
+  }),
+  NODE_ENV: variable(z.string(), {
+    meaning: '`production` refuses to start with `response` delivery unless `ALLOW_RESET_TOKEN_IN_RESPONSE=true`',
+  }),
+  ALLOW_RESET_TOKEN_IN_RESPONSE: variable(boolean(), {
+    fallback: 'false',
+    meaning: 'the explicit opt-in to `response` delivery in production (a trusted front end that mails the token on)',
+  }),
+  SHUTDOWN_TIMEOUT: variable(duration(HOUR), {
+    fallback: '10s',
+    meaning: `${atMost(HOUR)}: on SIGTERM/SIGINT, how long requests in flight and then closing the store may take, in all`,
+  }),
+  LOG_LEVEL: variable(oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), {
+    fallback: 'info',
+    meaning: '`fatal`, `error`, `warn`, `info` (one line per request), `debug`, `trace` or `silent`',
+  }),
+  RATE_LIMIT: variable(oneOf(['on', 'off']), { fallback: 'on', meaning: '`off` disables rate limiting (load tests, trusted networks)' }),
+  RATE_LIMIT_ADDRESS: variable(rateLimit(), {
+    fallback: '100/1m',
+    meaning: `authentication requests per client address, as \`<attempts>/<window>\`; every window ${atMost(TIMER_MAX_SECONDS)}`,
+  }),
+  RATE_LIMIT_LOGIN_FAILURES: variable(rateLimit(), {
+    fallback: '5/15m',
+    meaning:
+      'failed log-ins per account and client address; reset-token attempts per account and address are counted apart with the same limit',
+  }),
+  RATE_LIMIT_ACCOUNT_LOGIN_FAILURES: variable(rateLimit(), {
+    fallback: '100/1h',
+    meaning:
+      'failed log-ins per account from all addresses; wrong reset tokens per account are counted apart with the same limit ' +
+      '(and only wrong ones are refused)',
+  }),
+  RATE_LIMIT_ACCOUNT: variable(rateLimit(), {
+    fallback: '10/15m',
+    meaning: 'registration and reset requests per account **and** client address, each action apart',
+  }),
+  ALLOWED_ORIGINS: variable(origins(), {
+    meaning: "comma-separated origins (e.g. `https://app.example.com`) allowed to make state changes besides the service's own",
+  }),
+  // Read by Node itself (and by the HASH_CONCURRENCY default above), never by the service's configuration.
+  UV_THREADPOOL_SIZE: variable(z.string(), { shownDefault: '`4`', meaning: "Node's own: libuv's thread pool, where bcrypt runs" }),
+});
+
+export type Variables = z.output<typeof variables>;
