@@ -4,13 +4,11 @@ import type { Duplex } from 'node:stream';
 import type { Container } from 'inversify';
 import type Koa from 'koa';
 import { createHttpApp } from '../adapters/http/http-app.js';
+import { BODY_LIMIT_BYTES } from '../adapters/http/request-body.js';
 import { connectRequestHandler, unparsableRequestHandler, type AnswersOwed } from '../adapters/http/unparsable-request.js';
 import { requestLineWriter } from './logger.js';
 import { resolveUseCases } from './container.js';
 import { TOKENS } from './tokens.js';
-
-// Small enough that a request body can never be a memory problem, large enough for any real form.
-const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Builds the Koa app from the container once: no container look-ups happen per request. */
 export function buildHttpApp(container: Container): Koa {

@@ -46,7 +46,9 @@ const INVALID_INPUT_MESSAGES: readonly RegExp[] = [
   /^email must be an email address of the form local@domain$/,
   new RegExp(`^${PASSWORD_FIELD} must not contain a NUL character$`),
   new RegExp(`^${PASSWORD_FIELD} must be at least [1-9]\\d* characters$`),
-  new RegExp(`^${PASSWORD_FIELD} must be at most 72 bytes in UTF-8 \\(bcrypt ignores anything longer, so it is rejected rather than truncated\\)$`),
+  new RegExp(
+    `^${PASSWORD_FIELD} must be at most 72 bytes in UTF-8 \\(bcrypt ignores anything longer, so it is rejected rather than truncated\\)$`,
+  ),
 ];
 
 // A store outage is usually a failover or a restart: a few seconds.
@@ -66,7 +68,10 @@ const DOMAIN_ERRORS = {
   invalid_reset_token: fixed(403, new InvalidResetTokenError().message),
   // Retry-After: the error's own retryAfterSeconds.
   too_many_attempts: fixed(429, new TooManyAttemptsError(1).message),
-  store_unavailable: fixed(503, new StoreUnavailableError().message, { retryAfterSeconds: STORE_RETRY_AFTER_SECONDS, unavailable: 'store unavailable' }),
+  store_unavailable: fixed(503, new StoreUnavailableError().message, {
+    retryAfterSeconds: STORE_RETRY_AFTER_SECONDS,
+    unavailable: 'store unavailable',
+  }),
   delivery_unavailable: fixed(503, new DeliveryUnavailableError().message, {
     retryAfterSeconds: DELIVERY_RETRY_AFTER_SECONDS,
     unavailable: 'reset token delivery unavailable',

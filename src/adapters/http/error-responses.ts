@@ -30,7 +30,8 @@ function errorResponseFor(error: unknown): ErrorResponse | undefined {
     return { status: entry.status, code: error.code, message: error.message, retryAfterSeconds: entry.retryAfterSeconds };
   }
   // Errors raised by the router or Koa whose message is meant for the client (none known today).
-  if (error instanceof HttpError && error.expose) return { status: error.status, code: codeForStatus(error.status), message: error.message };
+  if (error instanceof HttpError && error.expose)
+    return { status: error.status, code: codeForStatus(error.status), message: error.message };
   return undefined;
 }
 
@@ -74,7 +75,11 @@ export function completeBodilessResponse(ctx: Context): void {
   const status = ctx.status === 501 && ctx.res.hasHeader('Allow') ? methodNotImplementedStatus(ctx) : ctx.status;
   if (status >= 400) {
     ctx.body =
-      status === 404 ? errorBody('not_found') : status === 405 ? errorBody('method_not_allowed') : { code: codeForStatus(status), message: (STATUS_CODES[status] ?? 'error').toLowerCase() };
+      status === 404
+        ? errorBody('not_found')
+        : status === 405
+          ? errorBody('method_not_allowed')
+          : { code: codeForStatus(status), message: (STATUS_CODES[status] ?? 'error').toLowerCase() };
     ctx.status = status; // assigning a body would otherwise turn Koa's implicit 404 into a 200
   } else if (ctx.method === 'OPTIONS') {
     ctx.status = 204;

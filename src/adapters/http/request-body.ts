@@ -1,7 +1,12 @@
 import type { Middleware } from 'koa';
 import bodyParser from 'koa-bodyparser';
-import { InvalidInputError } from '../../domain/errors.js';
 import { bodyTooLargeMessage, CataloguedHttpError } from './error-catalogue.js';
+
+/**
+ * The service's body limit, which its OpenAPI document states: small enough that a request body can
+ * never be a memory problem, large enough for any real form.
+ */
+export const BODY_LIMIT_BYTES = 16 * 1024;
 
 const SUPPORTED_TYPES = ['application/x-www-form-urlencoded', 'application/json'];
 
@@ -44,24 +49,4 @@ export function parseRequestBody(limitBytes: number): Middleware {
     }
     await next();
   };
-}
-
-/**
- * Reads one field that must be a string. Nested form syntax (email[$ne]=x), repeated keys and JSON
- * objects, arrays, numbers, booleans, null and ill-formed Unicode all end here as a 400, before anything
- * reaches a store.
- */
-export function stringField(body: unknown, field: string): string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InvalidInputError('body', 'must be a form or a JSON object');
-  }
-  const value: unknown = Object.hasOwn(body, field) ? (body as Record<string, unknown>)[field] : undefined;
-  if (value === undefined) throw new InvalidInputError(field, 'is required');
-  if (typeof value !== 'string') throw new InvalidInputError(field, 'must be a string');
-  // JSON can carry lone surrogates ("\ud800"), which every encoder turns into U+FFFD: two different
-  // passwords would become the same one. Refused here, for every field, before any rule sees them.
-  if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) {
-    throw new InvalidInputError(field, 'must be well-formed Unicode (no lone surrogates)');
-  }
-  return value;
 }

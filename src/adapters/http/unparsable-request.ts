@@ -70,7 +70,14 @@ export function unparsableRequestHandler(
       socket.destroy();
       return;
     }
-    answer(socket, error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'unparsable_request');
+    answer(
+      socket,
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? 'headers_too_large'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 'request_timeout'
+          : 'unparsable_request',
+    );
   };
 }
 

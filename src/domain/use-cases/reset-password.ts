@@ -48,8 +48,8 @@ export class ResetPassword {
     const { users, hasher, clock, rateLimits } = this.deps;
     await rateLimits.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
-    if (input.resetToken.length === 0) throw new InvalidInputError('reset_token', 'must not be empty');
-    const password = acceptNewPassword(input.newPassword, this.settings.passwordPolicy, 'new_password');
+    if (input.resetToken.length === 0) throw new InvalidInputError('resetToken', 'must not be empty');
+    const password = acceptNewPassword(input.newPassword, this.settings.passwordPolicy, 'newPassword');
     await rateLimits.admitResetAttempt(email, input.clientAddress);
     const tokenHash = digestToken(input.resetToken);
     const requester: HashRequester = {

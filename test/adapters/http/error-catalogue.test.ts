@@ -13,9 +13,8 @@ import {
   UnknownEmailError,
 } from '../../../src/domain/errors.js';
 import { ERROR_CATALOGUE, ERROR_CODES } from '../../../src/adapters/http/error-catalogue.js';
-import { clientFor, request } from '../../support/http-client.js';
+import { clientFor, exchangeBytes, request } from '../../support/http-client.js';
 import { apiContract, checkRawExchange } from '../../support/openapi-contract.js';
-import { exchangeBytes } from '../../support/raw-http.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 /** Every domain error class, with the status and code its answer must have. */

@@ -19,7 +19,7 @@ async function requestToken(fixture: UseCaseFixture, email = EMAIL): Promise<str
   return resetToken;
 }
 
-describe('RequestPasswordReset and ResetPassword (rule 5)', () => {
+describe('RequestPasswordReset and ResetPassword', () => {
   it('issues a URL-safe token of at least 128 bits, stored only as its digest, with an expiry', async () => {
     const fixture = await registered();
     const token = await requestToken(fixture, ' Alice@EXAMPLE.com');
@@ -89,7 +89,7 @@ describe('RequestPasswordReset and ResetPassword (rule 5)', () => {
     const token = await requestToken(fixture);
     expect(await rejection(fixture.resetPassword.execute({ email: EMAIL, resetToken: 'guess', newPassword: NEW_PASSWORD, clientAddress: ADDRESS }))).to.be.instanceOf(InvalidResetTokenError);
     const empty = await rejection(fixture.resetPassword.execute({ email: EMAIL, resetToken: '', newPassword: NEW_PASSWORD, clientAddress: ADDRESS }));
-    expect(empty).to.be.instanceOf(InvalidInputError).with.property('field', 'reset_token');
+    expect(empty).to.be.instanceOf(InvalidInputError).with.property('field', 'resetToken');
     await fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS });
   });
 
@@ -97,7 +97,7 @@ describe('RequestPasswordReset and ResetPassword (rule 5)', () => {
     const fixture = await registered();
     const token = await requestToken(fixture);
     const short = await rejection(fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: 'short', clientAddress: ADDRESS }));
-    expect(short).to.be.instanceOf(InvalidInputError).with.property('field', 'new_password');
+    expect(short).to.be.instanceOf(InvalidInputError).with.property('field', 'newPassword');
     const long = await rejection(fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: 'x'.repeat(73), clientAddress: ADDRESS }));
     expect(long.message).to.contain('at most 72 bytes');
     await fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS });
