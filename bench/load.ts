@@ -39,7 +39,7 @@ export interface LoadResult {
   readonly errors: number;
 }
 
-export class LoadError extends Error {}
+class LoadError extends Error {}
 
 export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;

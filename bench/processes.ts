@@ -16,7 +16,7 @@ import path from 'node:path';
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
 /** Flags of every Node child (the service and the baselines get the same). */
-export const NODE_FLAGS: readonly string[] = [];
+const NODE_FLAGS: readonly string[] = [];
 
 const STOP_GRACE_MS = 5000;
 const START_TIMEOUT_MS = 30_000;
@@ -26,7 +26,7 @@ const OUTPUT_KEPT_BYTES = 20_000;
 const running = new Set<ChildProcess>();
 let logDirectory: string | undefined;
 
-export interface Child {
+interface Child {
   readonly name: string;
   readonly pid: number;
   /** The last part of what it wrote, stdout and stderr. */

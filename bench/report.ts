@@ -8,7 +8,7 @@ export interface Spread {
   readonly max: number;
 }
 
-export interface Quantity {
+interface Quantity {
   /** The median over the rounds. */
   readonly value: number;
   readonly unit: string;
@@ -17,7 +17,7 @@ export interface Quantity {
 }
 
 /** A ratio of at least `min`, or a ratio within `fraction` of 1. */
-export type Target = { readonly min: number } | { readonly within: number };
+type Target = { readonly min: number } | { readonly within: number };
 
 export interface Figure {
   readonly name: string;
@@ -124,7 +124,7 @@ export function renderText(report: Report): string {
   ].join('\n');
 }
 
-export function renderMarkdown(report: Report): string {
+function renderMarkdown(report: Report): string {
   const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
   return [
     `# ${report.title}`,

@@ -28,7 +28,7 @@ export function buildHttpApp(container: Container): Koa {
   });
 }
 
-export interface CloseResult {
+interface CloseResult {
   /** Requests still unanswered when the timeout cut their connections. */
   readonly cutRequests: number;
 }

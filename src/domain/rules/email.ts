@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors.js';
 
-export const EMAIL_MAX_LENGTH = 254;
+const EMAIL_MAX_LENGTH = 254;
 const LOCAL_PART_MAX_LENGTH = 64;
 
 // The HTML standard's "valid e-mail address" (what browsers accept in <input type=email>):

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors.js';
 
 /** bcrypt reads only the first 72 bytes of its input; anything longer would be silently truncated. */
-export const PASSWORD_MAX_BYTES = 72;
+const PASSWORD_MAX_BYTES = 72;
 
 export interface PasswordPolicy {
   readonly minLength: number;

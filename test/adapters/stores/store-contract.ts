@@ -7,7 +7,7 @@ import type { SessionRepository } from '../../../src/domain/ports/session-reposi
 import type { UserRepository } from '../../../src/domain/ports/user-repository.js';
 import { rejection } from '../../support/rejection.js';
 
-export interface Stores {
+interface Stores {
   readonly users: UserRepository;
   readonly sessions: SessionRepository;
 }

@@ -29,7 +29,7 @@ export class MongoUnreachableError extends Error {
 }
 
 /** The hosts of a connection string, never its credentials. */
-export function describeHosts(uri: string): string {
+function describeHosts(uri: string): string {
   try {
     return new ConnectionString(uri).hosts.join(',');
   } catch {

@@ -9,7 +9,7 @@ import {
 } from 'mongodb';
 import { StoreUnavailableError } from '../../../domain/errors.js';
 
-export const DUPLICATE_KEY = 11000;
+const DUPLICATE_KEY = 11000;
 
 // Server error codes that mean "not now" rather than "wrong": time limits, elections, shutdowns.
 const TRANSIENT_CODES = new Set([
@@ -66,7 +66,7 @@ export function within<T>(promise: Promise<T>, timeoutMs: number): Promise<T | t
 }
 
 /** No answer within the store's time limit: a hung server (frozen VM, stuck disk, network black hole). */
-export class StoreTimeoutError extends Error {
+class StoreTimeoutError extends Error {
   override readonly name = 'StoreTimeoutError';
 
   constructor(timeoutMs: number) {
@@ -79,7 +79,7 @@ export class StoreTimeoutError extends Error {
  * bounds the answer when the server accepts connections but never replies: maxTimeMS is enforced by
  * that server, and the driver's own time limits apply per attempt (a retry starts them again).
  */
-export async function withDeadline<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+async function withDeadline<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
   const outcome = await within(promise, timeoutMs);
   if (outcome === TIMED_OUT) throw new StoreUnavailableError({ cause: new StoreTimeoutError(timeoutMs) });
   return outcome;
