@@ -28,7 +28,7 @@ const INFO = {
     '**Security behaviour, in short.** Passwords are hashed with bcrypt (over 72 bytes of UTF-8 is a 400,',
     'never silently truncated). A wrong password and an unknown email get the same 401. Reset tokens are',
     'single-use, expire (30 minutes by default), are superseded by a newer one, and a reset ends all the',
-    "user's sessions. Log-ins, registrations and both reset steps are throttled per client address and per",
+    "user's sessions. Log-ins, registrations and both reset steps are rate-limited per client address and per",
     'account (429 with `Retry-After`). A `POST`, `PUT` or `DELETE` whose `Origin` header is neither the',
     "service's own nor in `ALLOWED_ORIGINS` is refused with 403 before anything else happens (requests",
     'without `Origin`, as non-browser clients send them, are let through). When the store does not answer,',

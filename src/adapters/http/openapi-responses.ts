@@ -114,8 +114,8 @@ export const SHARED_RESPONSES = {
     { id: 'UnsupportedMediaType' },
   ),
   tooManyRequests: errorResponse(
-    'Over a rate limit: the attempt was not made. Throttling, never a lockout: retry after `Retry-After` seconds.',
-    [['throttled', 'Throttled', 'too_many_attempts']],
+    'Over a rate limit: the attempt was not made. Rate limiting, never a lockout: retry after `Retry-After` seconds.',
+    [['rateLimited', 'Rate-limited', 'too_many_attempts']],
     { id: 'TooManyRequests', retryAfter: true },
   ),
   headersTooLarge: errorResponse(

@@ -11,7 +11,7 @@ const profile = route({
     operationId: 'getProfile',
     tags: ['accounts'],
     summary: 'Profile of the logged-in user',
-    description: "The email of the session's user. Not throttled.",
+    description: "The email of the session's user. Not rate-limited.",
     security: [{ sessionCookie: [] }],
   },
   responses: {

@@ -34,7 +34,7 @@ const requestReset = route({
       'Issues a reset token for the account (256 random bits, stored as a digest, valid for `RESET_TOKEN_TTL`, 30 minutes by ' +
       'default); a newer token supersedes the older one. How the token reaches its owner depends on `RESET_TOKEN_DELIVERY`: with ' +
       '`response` (the default, as the seed does) it is in the answer, which is only suitable behind a trusted front end; with ' +
-      '`email` it is sent to the address and the answer only says so. Throttled per client address and per account.',
+      '`email` it is sent to the address and the answer only says so. Rate-limited per client address and per account.',
     security: [],
   },
   body: {
@@ -85,7 +85,7 @@ const resetPassword = route({
     description:
       'Spends the reset token (single use, atomically: of two concurrent uses exactly one succeeds) and sets the new password, ' +
       'which must follow the password policy. A policy failure is a 400 that leaves the token usable. A successful reset ends ' +
-      'every session of the user. Throttled per client address and per account.',
+      'every session of the user. Rate-limited per client address and per account.',
     security: [],
   },
   body: {

@@ -37,7 +37,7 @@ const liveness = route({
     security: [],
     tags: ['service'],
     summary: 'Liveness',
-    description: 'The process is up and its event loop turns. Never touches the store, never throttled.',
+    description: 'The process is up and its event loop turns. Never touches the store, never rate-limited.',
   },
   responses: { 200: jsonResponse('Alive.', status('ok').meta({ id: 'Alive' }), { alive: { summary: 'Alive', value: { status: 'ok' } } }) },
   handle(ctx) {
@@ -53,7 +53,7 @@ const readiness = route({
     security: [],
     tags: ['service'],
     summary: 'Readiness',
-    description: 'Whether the store answers: a load balancer should stop sending traffic while this is a 503. Never throttled.',
+    description: 'Whether the store answers: a load balancer should stop sending traffic while this is a 503. Never rate-limited.',
   },
   responses: {
     200: jsonResponse('Ready: the store answers.', status('ready').meta({ id: 'Ready' }), {

@@ -21,7 +21,7 @@ const logIn = route({
     description:
       'Checks the email and password and starts a session: the answer sets the `session_id` cookie, a fresh token at every log-in ' +
       '(any cookie sent along is ignored, so a planted one cannot be fixed). A wrong password and an unknown email get the same 401, ' +
-      'after the same bcrypt work. Failed log-ins are throttled per account and client address (5 per 15 minutes by default) and ' +
+      'after the same bcrypt work. Failed log-ins are rate-limited per account and client address (5 per 15 minutes by default) and ' +
       'per account from all addresses (100 per hour); a successful log-in clears both counts.',
     security: [],
   },

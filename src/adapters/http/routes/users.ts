@@ -17,7 +17,7 @@ const register = route({
     description:
       "Creates an account. The email is trimmed and lower-cased, must have the HTML standard's email shape and at most 254 " +
       "characters, and is unique (the store's atomic insert decides between concurrent registrations). The password must follow " +
-      'the password policy (see the `password` field). Throttled per client address and per account.',
+      'the password policy (see the `password` field). Rate-limited per client address and per account.',
     security: [],
   },
   body: {
