@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { LOG_LEVELS, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { request } from '../support/http-client.js';
+import { LOG_LEVELS, startServiceProcess, type ServiceProcess } from '../support/child-process.js';
 
 // The same value as in the fixture (which is not imported: loading it starts its timer).
 const CRASH_SECRET = 'hunter2-do-not-log-me';
@@ -23,7 +24,7 @@ describe('crash handling of the real process', function () {
     it(`logs one fatal line and exits 1 on an ${event}`, async () => {
       service = await startServiceProcess({ CRASH_KIND: kind }, { preload: ['test/fixtures/crash-after-start.ts'] });
       // It is up and serving before the bug strikes.
-      expect((await fetch(service.url)).status).to.equal(200);
+      expect((await request(service.url, 'GET', '/')).status).to.equal(200);
 
       expect(await service.exitCode(20_000)).to.equal(1);
       const fatal = service.logLines().filter((line) => line.level === LOG_LEVELS.fatal);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { runServiceToExit, startServiceProcess } from '../support/service-process.js';
+import { request } from '../support/http-client.js';
+import { runServiceToExit, startServiceProcess } from '../support/child-process.js';
 
 describe('entry point (src/app/main.ts)', function () {
   this.timeout(60_000);
@@ -10,8 +11,8 @@ describe('entry point (src/app/main.ts)', function () {
       expect(service.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(service.output()).to.contain(`auth service listening on ${service.url}`);
       expect(service.output()).to.contain('"msg":"effective configuration"').and.to.contain('"bcryptCost":4');
-      const reply = await fetch(service.url);
-      expect(await reply.json()).to.deep.equal({ message: 'Bienvenue' });
+      const reply = await request(service.url, 'GET', '/');
+      expect(reply.body).to.deep.equal({ message: 'Bienvenue' });
       expect(await service.stop(signal)).to.equal(0);
     }
   });

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jongodbBinary, startJongodb, type Jongodb } from '../support/jongodb.js';
-import { runServiceToExit, startServiceProcess } from '../support/service-process.js';
+import { request } from '../support/http-client.js';
+import { runServiceToExit, startServiceProcess } from '../support/child-process.js';
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -51,11 +52,7 @@ describe('start-up on MongoDB', function () {
         MONGODB_TIMEOUT: '1s',
         MONGODB_STARTUP_TIMEOUT: '20s',
       });
-      const reply = await fetch(`${service.url}/users`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'email=late%40example.com&password=late+password',
-      });
+      const reply = await request(service.url, 'POST', '/users', { form: { email: 'late@example.com', password: 'late password' } });
       expect(reply.status).to.equal(200);
       expect(await service.stop()).to.equal(0);
     } finally {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LOG_LEVELS, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { LOG_LEVELS, startServiceProcess, type ServiceProcess } from '../support/child-process.js';
 
 const WARNING = 'RATE LIMITING IS OFF';
 

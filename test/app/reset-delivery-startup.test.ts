@@ -1,11 +1,9 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { clientFor } from '../support/http-client.js';
-import { runServiceToExit, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { runServiceToExit, runToExit, startServiceProcess, type ServiceProcess } from '../support/child-process.js';
 import { SmtpTestServer, type ReceivedMessage } from '../support/smtp-test-server.js';
 
 const EMAIL = 'carol@example.com';
@@ -18,13 +16,29 @@ const MAIL = { MAIL_FROM: 'noreply@example.com', RESET_URL: 'https://app.example
 async function certificateFor127(dir: string): Promise<{ key: string; cert: string; certPath: string } | string> {
   const keyPath = path.join(dir, 'key.pem');
   const certPath = path.join(dir, 'cert.pem');
+  const args = [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+  ];
+  const why = (text: string): string => `cannot make a test certificate with openssl (${text.split('\n')[0]})`;
   try {
-    await promisify(execFile)('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyPath, '-out', certPath,
-    ]);
+    const made = await runToExit('openssl', args, { name: 'openssl', env: process.env });
+    if (made.code !== 0) return why(`exit ${made.code}: ${made.stderr.trim()}`);
   } catch (error) {
-    return `cannot make a test certificate with openssl (${(error as Error).message.split('\n')[0]})`;
+    return why((error as Error).message);
   }
   return { key: await readFile(keyPath, 'utf8'), cert: await readFile(certPath, 'utf8'), certPath };
 }
@@ -53,10 +67,18 @@ describe('reset token delivery at start-up (the real entry point)', function () 
   }
 
   it('refuses email delivery without a variable it needs, naming it and echoing no value', async () => {
-    const { code, stderr } = await runServiceToExit({ RESET_TOKEN_DELIVERY: 'email', SMTP_URL: 'smtps://u:Sup3rS3cret@mail.example.com', MAIL_FROM: 'noreply@example.com' });
+    const { code, stderr } = await runServiceToExit({
+      RESET_TOKEN_DELIVERY: 'email',
+      SMTP_URL: 'smtps://u:Sup3rS3cret@mail.example.com',
+      MAIL_FROM: 'noreply@example.com',
+    });
     expect(code).to.equal(1);
     expect(stderr.trim()).to.equal('auth-service: invalid configuration: RESET_URL is required when RESET_TOKEN_DELIVERY=email');
-    const invalid = await runServiceToExit({ RESET_TOKEN_DELIVERY: 'email', SMTP_URL: 'smtps://u:Sup3rS3cret@mail.example.com/x', ...MAIL });
+    const invalid = await runServiceToExit({
+      RESET_TOKEN_DELIVERY: 'email',
+      SMTP_URL: 'smtps://u:Sup3rS3cret@mail.example.com/x',
+      ...MAIL,
+    });
     expect(invalid.code).to.equal(1);
     expect(invalid.stderr).to.contain('SMTP_URL must be').and.not.to.contain('Sup3rS3cret');
   });
@@ -94,7 +116,10 @@ describe('reset token delivery at start-up (the real entry point)', function () 
       const api = clientFor(service.url);
       expect((await api.post('/users', { form: { email: EMAIL, password: PASSWORD } })).status).to.equal(200);
       const requested = await api.post('/reset_password', { form: { email: EMAIL } });
-      expect({ status: requested.status, body: requested.body }).to.deep.equal({ status: 200, body: { email: EMAIL, message: 'reset instructions sent' } });
+      expect({ status: requested.status, body: requested.body }).to.deep.equal({
+        status: 200,
+        body: { email: EMAIL, message: 'reset instructions sent' },
+      });
 
       expect(smtp.authAttempts).to.deep.equal([SMTP_CREDENTIALS]);
       const [message] = smtp.messages as [ReceivedMessage];

@@ -3,8 +3,8 @@ import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import { agentRequest, jsonOf, sessionCookieFrom } from '../support/agent-client.js';
-import { connectionRefused, LOG_LEVELS, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { agentRequest, connectionRefused, jsonOf, sessionCookieOf } from '../support/http-client.js';
+import { LOG_LEVELS, startServiceProcess, type ServiceProcess } from '../support/child-process.js';
 import { describeForEachStore } from '../support/stores.js';
 import { proxyInFrontOfMongo, type TcpProxy } from '../support/tcp-proxy.js';
 import { describeWithMongo, uniqueDatabaseName } from '../support/test-mongo.js';
@@ -85,7 +85,7 @@ describeForEachStore('graceful shutdown of the real process', (storeEnv, storeNa
       for (const reply of replies) {
         expect(reply.status, reply.text).to.equal(200);
         expect(jsonOf(reply)).to.deep.equal({ email: EMAIL, message: 'logged in' });
-        cookies.add(sessionCookieFrom(reply) ?? '');
+        cookies.add(sessionCookieOf(reply) ?? '');
       }
       expect(cookies.size, 'one new session per log-in').to.equal(IN_FLIGHT);
       expect([...cookies]).not.to.include('');
@@ -190,7 +190,7 @@ describeWithMongo('shutdown of the real process with a hung MongoDB', (mongo) =>
       const { url } = service;
       expect((await agentRequest(agent, url, 'POST', '/users', { form: { email: EMAIL, password: PASSWORD } })).status).to.equal(200);
       const logIn = await agentRequest(agent, url, 'POST', '/sessions', { form: { email: EMAIL, password: PASSWORD } });
-      const cookie = `session_id=${sessionCookieFrom(logIn) ?? ''}`;
+      const cookie = `session_id=${sessionCookieOf(logIn) ?? ''}`;
 
       proxy.freeze();
       // Several at once, as under load: every pooled connection is then in use, so closing the client has

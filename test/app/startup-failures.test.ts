@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import net from 'node:net';
 import { once } from 'node:events';
-import { runServiceToExit } from '../support/service-process.js';
+import { runServiceToExit } from '../support/child-process.js';
 
 /** A start-up failure as the operator must see it: exit 1, one line on stderr, no stack, no value echoed. */
 function expectOneLine(result: { code: number | null; stderr: string }, mentions: string, never: string[] = []): void {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { clientFor, sessionCookieOf } from '../support/http-client.js';
-import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { startServiceProcess, type ServiceProcess } from '../support/child-process.js';
 import { describeForEachStore } from '../support/stores.js';
 
 // The seed service's own end-to-end script, step by step, against the real entry point in a child process.

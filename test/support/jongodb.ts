@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { spawnChild } from './child-process.js';
 
 export const JONGODB_PACKAGE = '@jongodb/memory-server-bin-linux-x64-gnu';
 
@@ -26,33 +25,20 @@ export interface Jongodb {
  * the JONGODB_URI line it prints when ready.
  */
 export async function startJongodb(binary: string, port = 0): Promise<Jongodb> {
-  const child: ChildProcess = spawn(binary, ['--host=127.0.0.1', `--port=${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exited = once(child, 'exit');
-  const uri = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`jongodb did not start:\n${output}`)), 20_000);
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      const match = /JONGODB_URI=(\S+)/.exec(output);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`jongodb exited before it was ready:\n${output}`));
-    });
-  });
+  const jongodb = spawnChild(binary, ['--host=127.0.0.1', `--port=${port}`], { name: 'jongodb', env: process.env });
+  let uri: string;
+  try {
+    uri = await jongodb.waitFor(/JONGODB_URI=(\S+)/, 20_000);
+  } catch (error) {
+    await jongodb.kill();
+    throw error;
+  }
   return {
     uri,
     port: Number(new URL(uri).port),
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
+      const timer = setTimeout(() => void jongodb.kill(), 5000);
+      await jongodb.stop('SIGTERM');
       clearTimeout(timer);
     },
   };

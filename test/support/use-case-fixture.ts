@@ -54,3 +54,11 @@ export const EMAIL = 'alice@example.com';
 export const PASSWORD = 'correct horse battery';
 /** The client address use cases are called with (TEST-NET-1, RFC 5737). */
 export const ADDRESS = '192.0.2.1';
+
+/** A fixture whose user is registered and logged in once; `sessionToken` is that log-in's session. */
+export async function loggedInFixture(env?: Record<string, string>) {
+  const fixture = await useCaseFixture({ env });
+  await fixture.registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+  const { sessionToken } = await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+  return { ...fixture, sessionToken };
+}

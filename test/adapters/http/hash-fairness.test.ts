@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import http from 'node:http';
-import { clientFor } from '../../support/http-client.js';
+import { abandonedRequest, clientFor } from '../../support/http-client.js';
 import { describeForEachStore } from '../../support/stores.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
@@ -15,26 +14,22 @@ function median(values: number[]): number {
 /** One log-in from `address` (TRUST_PROXY=true: the X-Forwarded-For entry is the address), timed. */
 async function timedLogIn(url: string, address: string, email: string): Promise<{ status: number; ms: number }> {
   const started = performance.now();
-  const reply = await clientFor(url).post('/sessions', { form: { email, password: 'not the password' }, headers: { 'x-forwarded-for': address } });
+  const reply = await clientFor(url).post('/sessions', {
+    form: { email, password: 'not the password' },
+    headers: { 'x-forwarded-for': address },
+  });
   return { status: reply.status, ms: performance.now() - started };
 }
 
 /** A log-in whose client hangs up after `afterMs`, before its answer. */
 function abandonedLogIn(url: string, address: string, email: string, afterMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const body = new URLSearchParams({ email, password: 'not the password' }).toString();
-    const req = http.request(`${url}/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), 'x-forwarded-for': address },
-    });
-    req.on('error', () => resolve());
-    req.on('response', () => resolve());
-    req.end(body);
-    setTimeout(() => {
-      req.destroy();
-      resolve();
-    }, afterMs);
-  });
+  return abandonedRequest(
+    url,
+    'POST',
+    '/sessions',
+    { form: { email, password: 'not the password' }, headers: { 'x-forwarded-for': address } },
+    afterMs,
+  );
 }
 
 describeForEachStore('one address cannot stall everyone’s log-ins (fair hash queue)', (storeEnv) => {
@@ -42,7 +37,9 @@ describeForEachStore('one address cannot stall everyone’s log-ins (fair hash q
 
   beforeEach(async () => {
     // Cost 9: a hash of some milliseconds, so that queueing dominates what is measured.
-    server = await startTestServer({ env: { ...storeEnv(), BCRYPT_COST: '9', HASH_CONCURRENCY: '2', TRUST_PROXY: 'true', HASH_QUEUE_PER_CLIENT: '50' } });
+    server = await startTestServer({
+      env: { ...storeEnv(), BCRYPT_COST: '9', HASH_CONCURRENCY: '2', TRUST_PROXY: 'true', HASH_QUEUE_PER_CLIENT: '50' },
+    });
   });
 
   afterEach(async () => {
@@ -82,7 +79,9 @@ describeForEachStore('one address cannot stall everyone’s log-ins (fair hash q
     // The flooding address itself is next in line again at once: had the abandoned hashes stayed queued,
     // it would wait behind all of them.
     const after = await timedLogIn(server.url, FLOODER, 'back@example.com');
-    console.log(`      a log-in after 40 abandoned ones from its address: ${after.ms.toFixed(1)} ms (alone ${median(alone).toFixed(1)} ms)`);
+    console.log(
+      `      a log-in after 40 abandoned ones from its address: ${after.ms.toFixed(1)} ms (alone ${median(alone).toFixed(1)} ms)`,
+    );
     expect(after.status).to.equal(401);
     expect(after.ms).to.be.at.most(6 * median(alone) + 25);
   });

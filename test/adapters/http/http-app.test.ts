@@ -74,7 +74,7 @@ describeForEachStore('HTTP API', (storeEnv) => {
       expectJson(await register(EMAIL.toUpperCase()), 400, { code: 'email_taken', message: 'email already registered' });
     });
 
-    it('lets exactly one of two concurrent registrations of one email succeed (rule 6)', async () => {
+    it('lets exactly one of two concurrent registrations of one email succeed', async () => {
       const replies = await Promise.all([register(), register(EMAIL, 'other password')]);
       expect(replies.map((reply) => reply.status).sort()).to.deep.equal([200, 400]);
       expect(replies.find((reply) => reply.status === 400)?.body).to.deep.equal({ code: 'email_taken', message: 'email already registered' });
@@ -95,7 +95,7 @@ describeForEachStore('HTTP API', (storeEnv) => {
       expectError(await register(EMAIL, 'with\0nul'), 400, /^password .*NUL/);
     });
 
-    it('rejects a password over 72 bytes with a message saying why (rule 2)', async () => {
+    it('rejects a password over 72 bytes with a message saying why', async () => {
       expectError(await register(EMAIL, 'p'.repeat(73)), 400, /^password must be at most 72 bytes.*bcrypt/);
       expectJson(await register(EMAIL, 'p'.repeat(72)), 200, { email: EMAIL, message: 'user created' });
     });
@@ -158,7 +158,7 @@ describeForEachStore('HTTP API', (storeEnv) => {
       expect(sessionCookieOf(reply)).to.match(/^[A-Za-z0-9_-]{43}$/);
     });
 
-    it('sets the cookie HttpOnly, SameSite=Lax, Path=/, Max-Age of the session lifetime, not Secure by default (rule 3)', async () => {
+    it('sets the cookie HttpOnly, SameSite=Lax, Path=/, Max-Age of the session lifetime, not Secure by default', async () => {
       const reply = await api.post('/sessions', { json: { email: EMAIL, password: PASSWORD } });
       expect(reply.setCookies).to.have.length(1);
       const attributes = (reply.setCookies[0] ?? '').split('; ').slice(1);
@@ -174,7 +174,7 @@ describeForEachStore('HTTP API', (storeEnv) => {
       expect(wrong.setCookies).to.deep.equal([]);
     });
 
-    it('issues a fresh session at every log-in, ignoring any cookie sent with it (rule 4)', async () => {
+    it('issues a fresh session at every log-in, ignoring any cookie sent with it', async () => {
       const first = await logIn();
       const reply = await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD }, cookie: `session_id=${first}` });
       const second = sessionCookieOf(reply);
@@ -219,7 +219,7 @@ describeForEachStore('HTTP API', (storeEnv) => {
       expectError(await api.get('/profile', { cookie: ';;;=;' }), 403);
     });
 
-    it('answers 403 for an expired session, exactly as for an unknown one (rule 3)', async () => {
+    it('answers 403 for an expired session, exactly as for an unknown one', async () => {
       await register();
       const token = await logIn();
       server.clock.advance(14 * DAY - SECOND);
@@ -244,7 +244,7 @@ describeForEachStore('HTTP API', (storeEnv) => {
       expectError(await api.get('/profile', { cookie: `session_id=${token}` }), 403);
     });
 
-    it('ends only that session (rule 4)', async () => {
+    it('ends only that session', async () => {
       await register();
       const laptop = await logIn();
       const phone = await logIn();

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
 import { TOKENS } from '../../../src/app/tokens.js';
-import { agentRequest, jsonOf, sessionCookieFrom, type AgentReply, type AgentRequest } from '../../support/agent-client.js';
+import { agentRequest, jsonOf, sessionCookieOf, type AgentReply, type AgentRequest } from '../../support/http-client.js';
 import { describeForEachStore } from '../../support/stores.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
@@ -90,7 +90,7 @@ describeForEachStore('load: 1,000 registrations and 1,000 log-ins over 50 connec
     const cookies = logIns.map((reply, i) => {
       expect(reply.status, reply.text).to.equal(200);
       expect(jsonOf(reply)).to.deep.equal({ email: emailOf(i), message: 'logged in' });
-      const cookie = sessionCookieFrom(reply);
+      const cookie = sessionCookieOf(reply);
       expect(cookie, `session cookie of ${emailOf(i)}`).to.be.a('string').and.not.equal('');
       return cookie ?? '';
     });

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import type { PasswordHasher } from '../../../src/domain/ports/password-hasher.js';
 import { TOKENS } from '../../../src/app/tokens.js';
-import { formBody, request } from '../../support/http-client.js';
+import { exchangeBytes, formBody, request, splitResponses } from '../../support/http-client.js';
 import { checkRawExchange } from '../../support/openapi-contract.js';
-import { exchangeBytes, splitResponses } from '../../support/raw-http.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 /** Sends raw bytes and returns everything the server wrote back before closing. */

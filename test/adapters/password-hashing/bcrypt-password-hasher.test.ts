@@ -85,7 +85,7 @@ describe('BcryptPasswordHasher', () => {
     expect(floodVerdicts.filter((verdict) => verdict === false)).to.have.length(22);
   });
 
-  it('keeps the event loop free while hashing at the production cost (rule 2)', async () => {
+  it('keeps the event loop free while hashing at the production cost', async () => {
     const hasher = new BcryptPasswordHasher(12);
     const histogram = monitorEventLoopDelay({ resolution: 10 });
     histogram.enable();

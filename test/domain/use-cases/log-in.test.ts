@@ -45,7 +45,7 @@ describe('LogIn', () => {
     expect(unknown.message).to.equal(wrong.message);
   });
 
-  describe('session token (rule 3)', () => {
+  describe('session token', () => {
     it('is URL-safe, carries at least 128 bits, and is stored only as its SHA-256 digest', async () => {
       const { registerUser, logIn, sessions } = await useCaseFixture();
       await registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
@@ -66,7 +66,7 @@ describe('LogIn', () => {
     });
   });
 
-  describe('no session fixation (rule 4)', () => {
+  describe('no session fixation', () => {
     it('creates a fresh session at every log-in, keeping the others (several devices)', async () => {
       const { registerUser, logIn, getProfile } = await useCaseFixture();
       await registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
@@ -77,7 +77,7 @@ describe('LogIn', () => {
     });
   });
 
-  describe('enumeration (rule 7)', () => {
+  describe('no account enumeration', () => {
     it('makes an unknown email pay for one bcrypt comparison at the configured cost, like a wrong password', async () => {
       const hasher = new RecordingHasher();
       const { registerUser, logIn } = await useCaseFixture({ hasher });

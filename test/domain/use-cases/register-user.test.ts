@@ -5,7 +5,7 @@ import { ADDRESS, EMAIL, PASSWORD, useCaseFixture } from '../../support/use-case
 
 
 describe('RegisterUser', () => {
-  describe('email (rule 1)', () => {
+  describe('email', () => {
     it('trims and lower-cases the email, which is the identity of the account', async () => {
       const { registerUser, users } = await useCaseFixture();
       const result = await registerUser.execute({ email: '  Alice@Example.COM ', password: PASSWORD, clientAddress: ADDRESS });
@@ -42,7 +42,7 @@ describe('RegisterUser', () => {
     });
   });
 
-  describe('password (rule 2)', () => {
+  describe('password', () => {
     it('requires at least PASSWORD_MIN_LENGTH characters, 8 by default', async () => {
       const { registerUser } = await useCaseFixture();
       const error = await rejection(registerUser.execute({ email: EMAIL, password: '1234567', clientAddress: ADDRESS }));
@@ -102,7 +102,7 @@ describe('RegisterUser', () => {
     });
   });
 
-  describe('uniqueness (rule 6)', () => {
+  describe('one account per email', () => {
     it('lets exactly one of two concurrent registrations of one email succeed', async () => {
       const { registerUser } = await useCaseFixture();
       const results = await Promise.allSettled([
