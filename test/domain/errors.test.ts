@@ -37,4 +37,17 @@ describe('domain errors', () => {
     expect(error.message).to.equal('new_password must not be empty');
     expect(error).to.include({ field: 'new_password', reason: 'must not be empty' });
   });
+
+  it('carry a fixed message fit for any client, naming no secret', () => {
+    const messages: [errors.DomainError, string][] = [
+      [new errors.EmailAlreadyRegisteredError(), 'email already registered'],
+      [new errors.InvalidCredentialsError(), 'invalid email or password'],
+      [new errors.InvalidSessionError(), 'invalid or expired session'],
+      [new errors.UnknownEmailError(), 'unknown email'],
+      [new errors.InvalidResetTokenError(), 'invalid or expired reset token'],
+      [new errors.TooManyAttemptsError(3), 'too many attempts, please retry later'],
+      [new errors.ClientGoneError(), 'the client closed the request'],
+    ];
+    for (const [error, message] of messages) expect(error.message, error.name).to.equal(message);
+  });
 });

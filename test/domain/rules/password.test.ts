@@ -14,4 +14,10 @@ describe('password rules', () => {
     expect(() => acceptNewPassword(emoji.repeat(4), { minLength: 8 })).to.throw(InvalidInputError, 'must be at least 8 characters');
     expect(acceptNewPassword(emoji.repeat(8), { minLength: 8 })).to.equal(emoji.repeat(8));
   });
+
+  it('refuses an empty password as empty, even at log-in where no minimum length applies', () => {
+    for (const accept of [() => acceptOfferedPassword(''), () => acceptNewPassword('', { minLength: 0 }, 'new_password')]) {
+      expect(accept).to.throw(InvalidInputError).that.includes({ reason: 'must not be empty' });
+    }
+  });
 });

@@ -12,6 +12,21 @@ function refusing(retryAfterMs: number): RateLimiter {
   };
 }
 
+/** Allows `limit` attempts per key, then refuses that key (and only it) for a minute. */
+function counting(limit: number): RateLimiter {
+  const hits = new Map<string, number>();
+  return {
+    hit: async (key: string): Promise<AttemptVerdict> => {
+      const count = (hits.get(key) ?? 0) + 1;
+      hits.set(key, count);
+      return count <= limit ? { allowed: true } : { allowed: false, retryAfterMs: 60_000 };
+    },
+    reset: async (key: string) => {
+      hits.delete(key);
+    },
+  };
+}
+
 describe('RateLimits', () => {
   it('rounds Retry-After up to whole seconds, and never below one', async () => {
     for (const [ms, seconds] of [
@@ -33,5 +48,20 @@ describe('RateLimits', () => {
       expect(refused).to.be.instanceOf(TooManyAttemptsError);
       expect((refused as TooManyAttemptsError).retryAfterSeconds, `${ms} ms`).to.equal(seconds);
     }
+  });
+
+  it('counts wrong reset tokens towards the ceiling of their own account, apart from its log-in failures', async () => {
+    const ceiling = counting(1);
+    const rateLimits = new RateLimits({
+      requestsByAddress: counting(100),
+      requestsByAccountAndAddress: counting(100),
+      logInFailuresByAccountAndAddress: counting(100),
+      logInFailuresByAccount: ceiling,
+    });
+    await rateLimits.resetTokenRefused('alice@example.com');
+    // Another account's wrong token, and alice's own log-ins, have allowances of their own.
+    await rateLimits.resetTokenRefused('bob@example.com');
+    await rateLimits.admitLogIn('alice@example.com', '192.0.2.1');
+    expect(await rejection(rateLimits.resetTokenRefused('alice@example.com'))).to.be.instanceOf(TooManyAttemptsError);
   });
 });
