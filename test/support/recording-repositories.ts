@@ -33,7 +33,7 @@ export class WriteRecorder {
 }
 
 /** A UserRepository that records each effective write of the one it wraps. */
-export class RecordingUserRepository implements UserRepository {
+class RecordingUserRepository implements UserRepository {
   constructor(
     private readonly inner: UserRepository,
     private readonly recorder: WriteRecorder,
@@ -72,7 +72,7 @@ export class RecordingUserRepository implements UserRepository {
 }
 
 /** A SessionRepository that records each effective write of the one it wraps. */
-export class RecordingSessionRepository implements SessionRepository {
+class RecordingSessionRepository implements SessionRepository {
   constructor(
     private readonly inner: SessionRepository,
     private readonly recorder: WriteRecorder,

@@ -63,15 +63,19 @@ async function start(): Promise<Running | null> {
 }
 
 /** The run's MongoDB, started on first use; null (with unavailableMongoReason()) when there is none. */
-export function sharedTestMongo(): Promise<TestMongo | null> {
+function sharedTestMongo(): Promise<TestMongo | null> {
   shared ??= start().then((mongo) => {
-    console.log(mongo === null ? `\n  [mongodb] MongoDB tests skipped: ${unavailableReason}\n` : `\n  [mongodb] MongoDB tests use: ${mongo.description}\n`);
+    console.log(
+      mongo === null
+        ? `\n  [mongodb] MongoDB tests skipped: ${unavailableReason}\n`
+        : `\n  [mongodb] MongoDB tests use: ${mongo.description}\n`,
+    );
     return mongo;
   });
   return shared;
 }
 
-export function unavailableMongoReason(): string {
+function unavailableMongoReason(): string {
   return unavailableReason;
 }
 

@@ -30,7 +30,7 @@ const cookieValue: fc.Arbitrary<CookieValue> = fc.oneof(
   },
 );
 
-export type CookiePlan =
+type CookiePlan =
   | { readonly type: 'none' }
   | { readonly type: 'session'; readonly value: CookieValue }
   | { readonly type: 'many'; readonly count: number; readonly session: CookieValue | null; readonly at: number }
@@ -171,7 +171,7 @@ const hostilePlan: fc.Arbitrary<HostilePlan> = fc.record({
   target: fc.nat(),
 });
 
-export const VALID_ACTIONS = [
+const VALID_ACTIONS = [
   'register',
   'register',
   'register',
