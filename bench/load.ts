@@ -113,7 +113,14 @@ export function startLoad(spec: LoadSpec, signal: AbortSignal, progress: Progres
           );
         }
         const sorted = Float64Array.from(latencies).sort();
-        finish(undefined, { ok, seconds: raw.duration, perSecond: ok / raw.duration, latenciesMs: sorted, statusCounts, errors: raw.errors });
+        finish(undefined, {
+          ok,
+          seconds: raw.duration,
+          perSecond: ok / raw.duration,
+          latenciesMs: sorted,
+          statusCounts,
+          errors: raw.errors,
+        });
       },
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {

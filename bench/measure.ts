@@ -140,7 +140,14 @@ export function logInRequests(user: Credentials): autocannon.Request[] {
   return [{ method: 'POST', path: '/sessions', headers: FORM, body: form({ ...user }) }];
 }
 
-export function logInLoad(context: PhaseContext, label: string, server: Server, user: Credentials, expectStatus = 200, connections?: number) {
+export function logInLoad(
+  context: PhaseContext,
+  label: string,
+  server: Server,
+  user: Credentials,
+  expectStatus = 200,
+  connections?: number,
+) {
   return {
     label,
     settle: () => untilIdle(server.pid),

@@ -60,11 +60,7 @@ export interface ServiceFixture {
   readonly cookie: string;
 }
 
-export async function prepareService(
-  context: PhaseContext,
-  name: string,
-  env: Record<string, string>,
-): Promise<ServiceFixture> {
+export async function prepareService(context: PhaseContext, name: string, env: Record<string, string>): Promise<ServiceFixture> {
   context.progress.step(`starting ${name}`);
   const server = await startNodeServer(name, 'dist/app/main.js', env, context.signal);
   try {
@@ -143,11 +139,7 @@ export function resetSupply(options: BenchOptions): number {
 }
 
 /** 3: registration (distinct emails) and reset (PUT /reset_password, tokens issued beforehand) vs raw bcrypt.hash. */
-export async function hashingThroughput(
-  context: PhaseContext,
-  service: ServiceFixture,
-  env: Record<string, string>,
-): Promise<Figure[]> {
+export async function hashingThroughput(context: PhaseContext, service: ServiceFixture, env: Record<string, string>): Promise<Figure[]> {
   const { options } = context;
   const url = service.server.url;
   const password = BENCH_USER.password;
@@ -315,7 +307,8 @@ export async function responsiveness(context: PhaseContext, service: ServiceFixt
       const logIns = await background.result;
       return { profile: result, logInsPerSecond: logIns.perSecond };
     },
-    describe: (result) => `${perSecond(result.profile)}, p99 ${p99(result.profile).toFixed(2)} ms; ${result.logInsPerSecond.toFixed(1)} log-ins/s`,
+    describe: (result) =>
+      `${perSecond(result.profile)}, p99 ${p99(result.profile).toFixed(2)} ms; ${result.logInsPerSecond.toFixed(1)} log-ins/s`,
     settle: () => untilIdle(service.server.pid),
   };
   const [loadedRuns = [], aloneRuns = []] = await interleave(context, [loaded, alone]);
@@ -360,7 +353,10 @@ async function seedUsers(context: PhaseContext, url: string, prefix: string, cou
           method: 'POST',
           path: '/users',
           headers: FORM,
-          setupRequest: (request) => ({ ...request, body: form({ email: `${prefix}-${next++}@bench.example`, password: BENCH_USER.password }) }),
+          setupRequest: (request) => ({
+            ...request,
+            body: form({ email: `${prefix}-${next++}@bench.example`, password: BENCH_USER.password }),
+          }),
           onResponse: (status, body) => {
             const email = status === 200 ? jsonField(body, 'email') : undefined;
             if (email !== undefined) emails.push(email);

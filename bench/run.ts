@@ -21,16 +21,7 @@ import {
   type PhaseContext,
   type ServiceFixture,
 } from './phases.js';
-import {
-  jongodbBinary,
-  killAllNow,
-  machineBusySeconds,
-  ownCpuSeconds,
-  ROOT,
-  startJongodb,
-  startNodeServer,
-  stopAll,
-} from './processes.js';
+import { jongodbBinary, killAllNow, machineBusySeconds, ownCpuSeconds, ROOT, startJongodb, startNodeServer, stopAll } from './processes.js';
 import { Progress } from './progress.js';
 import { renderText, verdict, writeReport, type Figure, type Report } from './report.js';
 import { TOLERATED_FAILURES } from './load.js';
@@ -79,7 +70,8 @@ function header(options: BenchOptions, startLoad: string, seconds: number): Reco
     versions: `koa ${version('koa')}, @koa/router ${version('@koa/router')}, bcrypt ${version('bcrypt')}, autocannon ${version('autocannon')}`,
     'bcrypt cost': `${options.cost} (log-in, registration, reset, enumeration, responsiveness, MongoDB); ${SEEDING_COST} for growth`,
     UV_THREADPOOL_SIZE: String(options.threadPoolSize),
-    HASH_CONCURRENCY: hashConcurrencyLabel(options.hashConcurrency, options.threadPoolSize) +
+    HASH_CONCURRENCY:
+      hashConcurrencyLabel(options.hashConcurrency, options.threadPoolSize) +
       (options.hashConcurrencySweep.some((value) => value !== options.hashConcurrency)
         ? `; the responsiveness phase sweeps ${options.hashConcurrencySweep.map((value) => hashConcurrencyLabel(value, options.threadPoolSize)).join(', ')}`
         : ''),
@@ -180,32 +172,43 @@ async function main(): Promise<number> {
     // Registering the reset accounts hashes once per account, before any timed run: on a slow machine
     // (2 cores at some 25 hashes/s at cost 10) that alone takes most of a minute. Budgeted at 10 hashes/s.
     const resetRegistration = resetSupply(opts) / (10 / 2 ** Math.max(0, opts.cost - 10));
-    await phase('hashing', '3. registration and reset vs bcrypt.hash (memory)', setup + interleaved(3) + resetRegistration, async (context) =>
-      hashingThroughput(context, await memory.get(), env),
+    await phase(
+      'hashing',
+      '3. registration and reset vs bcrypt.hash (memory)',
+      setup + interleaved(3) + resetRegistration,
+      async (context) => hashingThroughput(context, await memory.get(), env),
     );
     await phase('enumeration', '4. enumeration timing: unknown email vs wrong password (memory)', setup + interleaved(2), async (context) =>
       enumerationTiming(context, await memory.get()),
     );
     for (const value of opts.hashConcurrencySweep) {
       const label = value === undefined ? `default (${serviceDefaultHashConcurrency(opts.threadPoolSize)})` : String(value);
-      await phase('responsiveness', `5. responsiveness under log-in load (HASH_CONCURRENCY ${label})`, setup + interleaved(2), async (context) => {
-        if (value === opts.hashConcurrency) return responsiveness(context, await memory.get(), label);
-        const own: ServiceFixture = await prepareService(context, `service (memory, HASH_CONCURRENCY ${value})`, {
-          ...env,
-          HASH_CONCURRENCY: String(value),
-        });
-        try {
-          return await responsiveness(context, own, label);
-        } finally {
-          await own.server.stop();
-        }
-      });
+      await phase(
+        'responsiveness',
+        `5. responsiveness under log-in load (HASH_CONCURRENCY ${label})`,
+        setup + interleaved(2),
+        async (context) => {
+          if (value === opts.hashConcurrency) return responsiveness(context, await memory.get(), label);
+          const own: ServiceFixture = await prepareService(context, `service (memory, HASH_CONCURRENCY ${value})`, {
+            ...env,
+            HASH_CONCURRENCY: String(value),
+          });
+          try {
+            return await responsiveness(context, own, label);
+          } finally {
+            await own.server.stop();
+          }
+        },
+      );
     }
     // Nothing else runs while the growth and MongoDB phases measure.
     await (await memory.ifStarted())?.server.stop();
     const seedingSeconds = (2 * opts.growthUsers) / 250;
-    await phase('growth', `6. growth: ${opts.growthUsers} vs 100 users and sessions (memory)`, setup + seedingSeconds + interleaved(2), (context) =>
-      growth(context, env),
+    await phase(
+      'growth',
+      `6. growth: ${opts.growthUsers} vs 100 users and sessions (memory)`,
+      setup + seedingSeconds + interleaved(2),
+      (context) => growth(context, env),
     );
     await phase('mongodb', '7. session check and log-in on MongoDB (jongodb stand-in)', 2 * setup + interleaved(4), async (context) => {
       const binary = jongodbBinary();

@@ -94,12 +94,26 @@ export async function disposeContainer(container: Container, timeoutMs?: number)
 
 /** Every use case of the table, bound to its token, made (once) from the ports as then bound. */
 function bindUseCases(container: Container, startup: Startup): void {
-  container
-    .bind(TOKENS.Ports)
-    .toResolvedValue(
-      (users, sessions, hasher, tokens, clock, notifier, rateLimits): Ports => ({ users, sessions, hasher, tokens, clock, notifier, rateLimits }),
-      [TOKENS.UserRepository, TOKENS.SessionRepository, TOKENS.PasswordHasher, TOKENS.TokenGenerator, TOKENS.Clock, TOKENS.ResetTokenNotifier, TOKENS.RateLimits],
-    );
+  container.bind(TOKENS.Ports).toResolvedValue(
+    (users, sessions, hasher, tokens, clock, notifier, rateLimits): Ports => ({
+      users,
+      sessions,
+      hasher,
+      tokens,
+      clock,
+      notifier,
+      rateLimits,
+    }),
+    [
+      TOKENS.UserRepository,
+      TOKENS.SessionRepository,
+      TOKENS.PasswordHasher,
+      TOKENS.TokenGenerator,
+      TOKENS.Clock,
+      TOKENS.ResetTokenNotifier,
+      TOKENS.RateLimits,
+    ],
+  );
   for (const name of Object.keys(USE_CASES) as UseCaseName[]) {
     const make = USE_CASES[name] as (ports: Ports, startup: Startup) => object;
     const token = USE_CASE_TOKENS[name] as ServiceIdentifier<object>;

@@ -16,7 +16,6 @@ export async function openStore(config: Config, logger: Logger): Promise<Store> 
     writeConcern,
     timeoutMs: timeoutSeconds * 1000,
     startupTimeoutMs: startupTimeoutSeconds * 1000,
-    onRetry: ({ attempt, delayMs, reason }) =>
-      logger.warn({ attempt, retryInMs: delayMs, reason }, 'MongoDB not reachable yet, retrying'),
+    onRetry: ({ attempt, delayMs, reason }) => logger.warn({ attempt, retryInMs: delayMs, reason }, 'MongoDB not reachable yet, retrying'),
   });
 }

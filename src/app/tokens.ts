@@ -29,6 +29,6 @@ export const TOKENS = {
 } as const;
 
 /** One token per use case of the table (src/app/use-cases.ts), typed by it. */
-export const USE_CASE_TOKENS = Object.fromEntries(
-  (Object.keys(USE_CASES) as UseCaseName[]).map((name) => [name, Symbol(name)]),
-) as { readonly [Name in UseCaseName]: ServiceIdentifier<UseCases[Name]> };
+export const USE_CASE_TOKENS = Object.fromEntries((Object.keys(USE_CASES) as UseCaseName[]).map((name) => [name, Symbol(name)])) as {
+  readonly [Name in UseCaseName]: ServiceIdentifier<UseCases[Name]>;
+};

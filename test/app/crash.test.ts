@@ -35,8 +35,14 @@ describe('crash handling of the real process', function () {
       expect(service.output()).not.to.contain(CRASH_SECRET);
       // Handled by the service, not by Node's default handler (which prints the stack on stderr): every
       // line the process wrote is a JSON log line.
-      const lines = service.output().split('\n').filter((line) => line !== '');
-      expect(lines.filter((line) => !line.startsWith('{')), service.output()).to.deep.equal([]);
+      const lines = service
+        .output()
+        .split('\n')
+        .filter((line) => line !== '');
+      expect(
+        lines.filter((line) => !line.startsWith('{')),
+        service.output(),
+      ).to.deep.equal([]);
     });
   }
 });

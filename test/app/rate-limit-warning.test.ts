@@ -29,7 +29,10 @@ describe('start-up output about rate limiting', function () {
     service = await startServiceProcess();
     expect(service.output()).to.contain('auth service listening');
     expect(service.output()).not.to.contain(WARNING);
-    expect(service.logLines().filter((line) => line.level >= LOG_LEVELS.warn), service.output()).to.deep.equal([]);
+    expect(
+      service.logLines().filter((line) => line.level >= LOG_LEVELS.warn),
+      service.output(),
+    ).to.deep.equal([]);
     expect(await service.stop()).to.equal(0);
   });
 });

@@ -14,7 +14,6 @@ const PASSWORD = 'in flight password';
 const IN_FLIGHT = 20;
 const HUNG_REQUESTS = 4;
 
-
 async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -108,7 +107,10 @@ describeForEachStore('graceful shutdown of the real process', (storeEnv, storeNa
       const messages = service.logLines().map((line) => line.msg);
       expect(messages).to.include.members(['received SIGTERM', 'all requests in flight finished', 'store closed', 'stopped']);
       expect(service.logLines().find((line) => line.msg === 'store closed')).to.include({ store: storeName });
-      expect(service.logLines().filter((line) => line.level >= LOG_LEVELS.error), service.output()).to.deep.equal([]);
+      expect(
+        service.logLines().filter((line) => line.level >= LOG_LEVELS.error),
+        service.output(),
+      ).to.deep.equal([]);
     } finally {
       agent.destroy();
     }
@@ -149,7 +151,9 @@ describeForEachStore('graceful shutdown of the real process', (storeEnv, storeNa
 
     service.child.kill('SIGINT');
     expect(await service.exitCode(10_000), service.output()).to.equal(1);
-    expect(service.logLines().map((line) => line.msg)).to.include('received SIGINT again: exiting at once, without finishing the requests in flight');
+    expect(service.logLines().map((line) => line.msg)).to.include(
+      'received SIGINT again: exiting at once, without finishing the requests in flight',
+    );
     stalled.destroy();
   });
 });
@@ -216,14 +220,23 @@ describeWithMongo('shutdown of the real process with a hung MongoDB', (mongo) =>
       expect(elapsed, 'exit after SIGTERM (ms)').to.be.within(1800, 2000 + 1500);
       for (const outcome of outcomes) expect(outcome).to.match(/^cut/);
       const lines = service.logLines();
-      expect(lines.find((line) => line.msg.startsWith('shutdown timeout reached')), service.output()).to.include({
+      expect(
+        lines.find((line) => line.msg.startsWith('shutdown timeout reached')),
+        service.output(),
+      ).to.include({
         level: LOG_LEVELS.warn,
         cutRequests: HUNG_REQUESTS,
         timeoutSeconds: 2,
       });
-      expect(lines.find((line) => line.msg.startsWith('store did not close')), service.output()).to.include({ level: LOG_LEVELS.warn, store: 'mongodb' });
+      expect(
+        lines.find((line) => line.msg.startsWith('store did not close')),
+        service.output(),
+      ).to.include({ level: LOG_LEVELS.warn, store: 'mongodb' });
       expect(lines.map((line) => line.msg)).to.include('stopped');
-      expect(lines.filter((line) => line.level >= LOG_LEVELS.error), service.output()).to.deep.equal([]);
+      expect(
+        lines.filter((line) => line.level >= LOG_LEVELS.error),
+        service.output(),
+      ).to.deep.equal([]);
     } finally {
       agent.destroy();
     }

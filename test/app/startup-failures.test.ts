@@ -8,7 +8,9 @@ function expectOneLine(result: { code: number | null; stderr: string }, mentions
   expect(result.code, result.stderr).to.equal(1);
   const lines = result.stderr.trim().split('\n');
   expect(lines, result.stderr).to.have.length(1);
-  expect(lines[0]).to.match(/^auth-service: /).and.to.contain(mentions);
+  expect(lines[0])
+    .to.match(/^auth-service: /)
+    .and.to.contain(mentions);
   expect(result.stderr).not.to.match(/\n\s+at |uncaught|fatal/i);
   for (const value of never) expect(result.stderr).not.to.contain(value);
 }

@@ -97,25 +97,41 @@ describeUseCasesForEachStore('repeating a reset whose answer was lost', (useCase
     const token = await requestToken(fixture);
     const session = await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
     arm();
-    const lost = await rejection(fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS }));
+    const lost = await rejection(
+      fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS }),
+    );
     expect(lost).to.be.instanceOf(StoreUnavailableError);
     return { ...fixture, token, session };
   }
 
   it('answers 200 to the same email, token and new password, and the new password is the one that works', async () => {
     const fixture = await lostReset();
-    const repeated = await fixture.resetPassword.execute({ email: EMAIL, resetToken: fixture.token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS });
+    const repeated = await fixture.resetPassword.execute({
+      email: EMAIL,
+      resetToken: fixture.token,
+      newPassword: NEW_PASSWORD,
+      clientAddress: ADDRESS,
+    });
     expect(repeated).to.deep.equal({ email: EMAIL });
-    expect(await rejection(fixture.getProfile.execute({ sessionToken: fixture.session.sessionToken }))).to.be.instanceOf(InvalidSessionError);
+    expect(await rejection(fixture.getProfile.execute({ sessionToken: fixture.session.sessionToken }))).to.be.instanceOf(
+      InvalidSessionError,
+    );
     expect((await fixture.logIn.execute({ email: EMAIL, password: NEW_PASSWORD, clientAddress: ADDRESS })).email).to.equal(EMAIL);
     // And again: still the same answer, still nothing changed.
-    expect(await fixture.resetPassword.execute({ email: EMAIL, resetToken: fixture.token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS })).to.deep.equal({ email: EMAIL });
+    expect(
+      await fixture.resetPassword.execute({ email: EMAIL, resetToken: fixture.token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS }),
+    ).to.deep.equal({ email: EMAIL });
   });
 
   it('lets nobody else use the spent token: another new password is refused and changes nothing', async () => {
     const fixture = await lostReset();
     const other = await rejection(
-      fixture.resetPassword.execute({ email: EMAIL, resetToken: fixture.token, newPassword: 'attacker chosen password', clientAddress: '203.0.113.9' }),
+      fixture.resetPassword.execute({
+        email: EMAIL,
+        resetToken: fixture.token,
+        newPassword: 'attacker chosen password',
+        clientAddress: '203.0.113.9',
+      }),
     );
     expect(other).to.be.instanceOf(InvalidResetTokenError);
     expect((await fixture.logIn.execute({ email: EMAIL, password: NEW_PASSWORD, clientAddress: ADDRESS })).email).to.equal(EMAIL);
@@ -124,7 +140,9 @@ describeUseCasesForEachStore('repeating a reset whose answer was lost', (useCase
   it('honours the repeat only until the token would have expired', async () => {
     const fixture = await lostReset();
     fixture.clock.advance(30 * 60 * 1000);
-    const late = await rejection(fixture.resetPassword.execute({ email: EMAIL, resetToken: fixture.token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS }));
+    const late = await rejection(
+      fixture.resetPassword.execute({ email: EMAIL, resetToken: fixture.token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS }),
+    );
     expect(late).to.be.instanceOf(InvalidResetTokenError);
   });
 
@@ -133,7 +151,9 @@ describeUseCasesForEachStore('repeating a reset whose answer was lost', (useCase
     await fixture.registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
     const token = await requestToken(fixture);
     const results = await Promise.all(
-      [1, 2].map(() => fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS })),
+      [1, 2].map(() =>
+        fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS }),
+      ),
     );
     expect(results).to.deep.equal([{ email: EMAIL }, { email: EMAIL }]);
   });

@@ -2,7 +2,14 @@ import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidCredentialsError, TooManyAttemptsError } from '../../src/domain/errors.js';
 import { rejection } from '../support/rejection.js';
-import { ADDRESS, EMAIL, PASSWORD, describeUseCasesForEachStore, type FixtureFactory, type UseCaseFixture } from '../support/use-case-fixture.js';
+import {
+  ADDRESS,
+  EMAIL,
+  PASSWORD,
+  describeUseCasesForEachStore,
+  type FixtureFactory,
+  type UseCaseFixture,
+} from '../support/use-case-fixture.js';
 
 const ATTACKER = '203.0.113.66';
 const WRONG = 'wrong password';
@@ -92,7 +99,9 @@ describeUseCasesForEachStore('rate limiting', (useCaseFixture: FixtureFactory) =
     await requestReset(EMAIL);
     await requestReset(EMAIL);
     expect(await rejection(requestReset(EMAIL))).to.be.instanceOf(TooManyAttemptsError);
-    expect(await rejection(requestReset('other@example.com')), 'another account is not affected').not.to.be.instanceOf(TooManyAttemptsError);
+    expect(await rejection(requestReset('other@example.com')), 'another account is not affected').not.to.be.instanceOf(
+      TooManyAttemptsError,
+    );
     expect((await requestReset(EMAIL, ATTACKER)).email, 'another address is not affected').to.equal(EMAIL);
 
     const register = () => fixture.registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
@@ -104,7 +113,9 @@ describeUseCasesForEachStore('rate limiting', (useCaseFixture: FixtureFactory) =
     it('lets the owner ask for a reset from their address after a stranger used up the limit elsewhere', async () => {
       const fixture = await registered({ RATE_LIMIT_ACCOUNT: '3/15m' });
       for (let i = 0; i < 3; i += 1) await fixture.requestPasswordReset.execute({ email: EMAIL, clientAddress: ATTACKER });
-      expect(await rejection(fixture.requestPasswordReset.execute({ email: EMAIL, clientAddress: ATTACKER }))).to.be.instanceOf(TooManyAttemptsError);
+      expect(await rejection(fixture.requestPasswordReset.execute({ email: EMAIL, clientAddress: ATTACKER }))).to.be.instanceOf(
+        TooManyAttemptsError,
+      );
       expect(await resetToken(fixture)).to.be.a('string');
     });
 

@@ -45,9 +45,7 @@ export type FixtureFactory = (options?: FixtureOptions) => Promise<UseCaseFixtur
 
 /** The same use-case tests once per store: in memory, and on MongoDB (skipped, saying why, where there is none). */
 export function describeUseCasesForEachStore(title: string, body: (fixture: FixtureFactory) => void): void {
-  describeForEachStore(title, (storeEnv) =>
-    body((options = {}) => useCaseFixture({ ...options, env: { ...storeEnv(), ...options.env } })),
-  );
+  describeForEachStore(title, (storeEnv) => body((options = {}) => useCaseFixture({ ...options, env: { ...storeEnv(), ...options.env } })));
 }
 
 export const EMAIL = 'alice@example.com';

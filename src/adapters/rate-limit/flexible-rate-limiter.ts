@@ -31,9 +31,7 @@ export class FlexibleRateLimiter implements RateLimiter {
 }
 
 export function memoryRateLimiter(limit: RateLimit): FlexibleRateLimiter {
-  return new FlexibleRateLimiter(
-    new RateLimiterMemory({ keyPrefix: limit.name, points: limit.attempts, duration: limit.windowSeconds }),
-  );
+  return new FlexibleRateLimiter(new RateLimiterMemory({ keyPrefix: limit.name, points: limit.attempts, duration: limit.windowSeconds }));
 }
 
 /** For RATE_LIMIT=off (load tests, trusted networks): every attempt is allowed and nothing is counted. */

@@ -5,8 +5,7 @@ const LOCAL_PART_MAX_LENGTH = 64;
 
 // The HTML standard's "valid e-mail address" (what browsers accept in <input type=email>):
 // a deliberate, well-known subset of RFC 5322 without quoted local parts or comments.
-const EMAIL_SHAPE =
-  /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const EMAIL_SHAPE = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /** Trims and lower-cases an email (the account's identity), and rejects what is not an address. */
 export function normalizeEmail(raw: string, field = 'email'): string {

@@ -17,7 +17,10 @@ interface Outcome {
 
 describe('clientGoneSignal', () => {
   const logged: string[] = [];
-  const logger = { error: (_: object, message: string) => logged.push(message), warn: (_: object, message: string) => logged.push(message) };
+  const logger = {
+    error: (_: object, message: string) => logged.push(message),
+    warn: (_: object, message: string) => logged.push(message),
+  };
   let server: Server;
   let port: number;
   // Per request path: resolved when the handler has started, and with what became of the request.

@@ -37,7 +37,10 @@ describe('the error catalogue', () => {
       expect(error.code, error.name).to.equal(code);
       const entry = ERROR_CATALOGUE[error.code];
       expect(entry.status, error.name).to.equal(status);
-      expect(entry.messages.some((known) => known.test(error.message)), `${error.name}: ${error.message}`).to.equal(true);
+      expect(
+        entry.messages.some((known) => known.test(error.message)),
+        `${error.name}: ${error.message}`,
+      ).to.equal(true);
     }
   });
 
@@ -48,7 +51,11 @@ describe('the error catalogue', () => {
       const entry = ERROR_CATALOGUE[code];
       expect(entry.status, code).to.be.within(400, 599);
       expect(entry.messages, code).not.to.be.empty;
-      if (entry.message !== undefined) expect(entry.messages.some((known) => known.test(entry.message as string)), code).to.equal(true);
+      if (entry.message !== undefined)
+        expect(
+          entry.messages.some((known) => known.test(entry.message as string)),
+          code,
+        ).to.equal(true);
     }
   });
 
@@ -88,7 +95,10 @@ describe('error codes over HTTP', () => {
 
   it('403 invalid_session', async () => {
     const reply = await request(server.url, 'GET', '/profile', { cookie: 'session_id=kq2Hn1cM3yG0cXyqH3Jd7Q0o1yB5x0Zt1Vq2sCq9b4E' });
-    expect({ status: reply.status, body: reply.body }).to.deep.equal({ status: 403, body: { code: 'invalid_session', message: 'invalid or expired session' } });
+    expect({ status: reply.status, body: reply.body }).to.deep.equal({
+      status: 403,
+      body: { code: 'invalid_session', message: 'invalid or expired session' },
+    });
   });
 
   it('415 unsupported_content_type', async () => {

@@ -77,7 +77,10 @@ describeForEachStore('HTTP API', (storeEnv) => {
     it('lets exactly one of two concurrent registrations of one email succeed', async () => {
       const replies = await Promise.all([register(), register(EMAIL, 'other password')]);
       expect(replies.map((reply) => reply.status).sort()).to.deep.equal([200, 400]);
-      expect(replies.find((reply) => reply.status === 400)?.body).to.deep.equal({ code: 'email_taken', message: 'email already registered' });
+      expect(replies.find((reply) => reply.status === 400)?.body).to.deep.equal({
+        code: 'email_taken',
+        message: 'email already registered',
+      });
     });
 
     it('names the missing field', async () => {
@@ -101,9 +104,23 @@ describeForEachStore('HTTP API', (storeEnv) => {
     });
 
     it('rejects nested form syntax and repeated keys as a wrong type, naming the field', async () => {
-      expectError(await api.post('/users', { raw: { contentType: 'application/x-www-form-urlencoded', body: 'email[$ne]=x&password=hunter2hunter2' } }), 400, 'email must be a string');
-      expectError(await api.post('/users', { form: { email: [EMAIL, 'eve@example.com'], password: PASSWORD } }), 400, 'email must be a string');
-      expectError(await api.post('/users', { raw: { contentType: 'application/x-www-form-urlencoded', body: `email=${EMAIL}&password[]=x` } }), 400, 'password must be a string');
+      expectError(
+        await api.post('/users', {
+          raw: { contentType: 'application/x-www-form-urlencoded', body: 'email[$ne]=x&password=hunter2hunter2' },
+        }),
+        400,
+        'email must be a string',
+      );
+      expectError(
+        await api.post('/users', { form: { email: [EMAIL, 'eve@example.com'], password: PASSWORD } }),
+        400,
+        'email must be a string',
+      );
+      expectError(
+        await api.post('/users', { raw: { contentType: 'application/x-www-form-urlencoded', body: `email=${EMAIL}&password[]=x` } }),
+        400,
+        'password must be a string',
+      );
     });
 
     for (const wrong of [{ $ne: null }, ['a@example.com'], 42, true, null]) {
@@ -115,12 +132,28 @@ describeForEachStore('HTTP API', (storeEnv) => {
 
     it('refuses a field that is not well-formed Unicode (a lone surrogate), naming it: two such passwords would otherwise be one', async () => {
       const raw = (body: string) => ({ raw: { contentType: 'application/json', body } });
-      expectError(await api.post('/users', raw(`{"email": "${EMAIL}", "password": "\\ud800correct horse"}`)), 400, 'password must be well-formed Unicode (no lone surrogates)');
-      expectError(await api.post('/users', raw(`{"email": "a\\udfff@example.com", "password": "${PASSWORD}"}`)), 400, 'email must be well-formed Unicode (no lone surrogates)');
+      expectError(
+        await api.post('/users', raw(`{"email": "${EMAIL}", "password": "\\ud800correct horse"}`)),
+        400,
+        'password must be well-formed Unicode (no lone surrogates)',
+      );
+      expectError(
+        await api.post('/users', raw(`{"email": "a\\udfff@example.com", "password": "${PASSWORD}"}`)),
+        400,
+        'email must be well-formed Unicode (no lone surrogates)',
+      );
       expectJson(await register(EMAIL, '\u{1F600} correct horse'), 200, { email: EMAIL, message: 'user created' });
       // The registered password has a real emoji (a surrogate pair); a lone half of it is refused at log-in too.
-      expectError(await api.post('/sessions', raw(`{"email": "${EMAIL}", "password": "\\ud83d correct horse"}`)), 400, 'password must be well-formed Unicode (no lone surrogates)');
-      expectError(await api.post('/sessions', raw(`{"email": "${EMAIL}", "password": "\\ude00 correct horse"}`)), 400, 'password must be well-formed Unicode (no lone surrogates)');
+      expectError(
+        await api.post('/sessions', raw(`{"email": "${EMAIL}", "password": "\\ud83d correct horse"}`)),
+        400,
+        'password must be well-formed Unicode (no lone surrogates)',
+      );
+      expectError(
+        await api.post('/sessions', raw(`{"email": "${EMAIL}", "password": "\\ude00 correct horse"}`)),
+        400,
+        'password must be well-formed Unicode (no lone surrogates)',
+      );
       expect((await api.post('/sessions', { json: { email: EMAIL, password: '\u{1F600} correct horse' } })).status).to.equal(200);
     });
 
@@ -130,7 +163,9 @@ describeForEachStore('HTTP API', (storeEnv) => {
     });
 
     it('answers 400 for malformed JSON, without echoing the body', async () => {
-      const reply = await api.post('/users', { raw: { contentType: 'application/json', body: `{"email": "${EMAIL}", "password": "${PASSWORD}"` } });
+      const reply = await api.post('/users', {
+        raw: { contentType: 'application/json', body: `{"email": "${EMAIL}", "password": "${PASSWORD}"` },
+      });
       expectError(reply, 400, 'request body is not valid JSON');
       expect(JSON.stringify(reply.body)).not.to.contain(PASSWORD);
     });
@@ -336,7 +371,11 @@ describeForEachStore('HTTP API', (storeEnv) => {
       expectError(await api.put('/reset_password', { form: { email: EMAIL, reset_token: token } }), 400, 'new_password is required');
       expectError(await reset('', EMAIL), 400, 'reset_token must not be empty');
       expectError(await reset(token, EMAIL, 'short'), 400, 'new_password must be at least 8 characters');
-      expectError(await api.put('/reset_password', { json: { email: EMAIL, reset_token: { $ne: '' }, new_password: NEW_PASSWORD } }), 400, 'reset_token must be a string');
+      expectError(
+        await api.put('/reset_password', { json: { email: EMAIL, reset_token: { $ne: '' }, new_password: NEW_PASSWORD } }),
+        400,
+        'reset_token must be a string',
+      );
       expectJson(await reset(token), 200, { email: EMAIL, message: 'Password updated' });
     });
   });

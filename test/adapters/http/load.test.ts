@@ -91,7 +91,9 @@ describeForEachStore('load: 1,000 registrations and 1,000 log-ins over 50 connec
       expect(reply.status, reply.text).to.equal(200);
       expect(jsonOf(reply)).to.deep.equal({ email: emailOf(i), message: 'logged in' });
       const cookie = sessionCookieOf(reply);
-      expect(cookie, `session cookie of ${emailOf(i)}`).to.be.a('string').and.not.equal('');
+      expect(cookie, `session cookie of ${emailOf(i)}`)
+        .to.be.a('string')
+        .and.not.equal('');
       return cookie ?? '';
     });
     expect(new Set(cookies).size, 'distinct session cookies').to.equal(USERS);

@@ -50,9 +50,11 @@ describeForEachStore('rate limiting over HTTP', (storeEnv) => {
   it('answers 429 with Retry-After after 5 failed log-ins, and a success clears the count', async () => {
     const api = await start();
     await api.post('/users', { form: { email: EMAIL, password: PASSWORD } });
-    for (let i = 0; i < 4; i += 1) expect((await api.post('/sessions', { form: { email: EMAIL, password: 'wrong' } })).status).to.equal(401);
+    for (let i = 0; i < 4; i += 1)
+      expect((await api.post('/sessions', { form: { email: EMAIL, password: 'wrong' } })).status).to.equal(401);
     expect((await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } })).status).to.equal(200);
-    for (let i = 0; i < 5; i += 1) expect((await api.post('/sessions', { form: { email: EMAIL, password: 'wrong' } })).status).to.equal(401);
+    for (let i = 0; i < 5; i += 1)
+      expect((await api.post('/sessions', { form: { email: EMAIL, password: 'wrong' } })).status).to.equal(401);
     const rateLimited = await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } });
     expectRateLimited(rateLimited);
     expect(Number(rateLimited.headers.get('retry-after'))).to.be.within(1, 900);
@@ -63,7 +65,9 @@ describeForEachStore('rate limiting over HTTP', (storeEnv) => {
     expect((await api.post('/users', { form: { email: EMAIL, password: PASSWORD } })).status).to.equal(200);
     expect((await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } })).status).to.equal(200);
     expect((await api.post('/reset_password', { form: { email: EMAIL } })).status).to.equal(200);
-    expect((await api.put('/reset_password', { form: { email: EMAIL, reset_token: 'x', new_password: 'new password' } })).status).to.equal(403);
+    expect((await api.put('/reset_password', { form: { email: EMAIL, reset_token: 'x', new_password: 'new password' } })).status).to.equal(
+      403,
+    );
     expectRateLimited(await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } }));
     expectRateLimited(await api.post('/users', { form: { email: 'x@example.com', password: PASSWORD } }));
     expect((await api.get('/')).status, 'other routes are not rate-limited').to.equal(200);
@@ -85,7 +89,10 @@ describeForEachStore('rate limiting over HTTP', (storeEnv) => {
   it('behind an appending proxy, counts the address the proxy saw, whatever X-Forwarded-For the client sends', async () => {
     const url = await server({ RATE_LIMIT_ADDRESS: '3/1m', TRUST_PROXY: 'true' });
     const api = await throughProxies(url, ['198.51.100.20']);
-    const forged = (n: number) => ({ form: { email: EMAIL, password: 'wrong' }, headers: { 'x-forwarded-for': `203.0.113.${n}, 10.0.0.${n}` } });
+    const forged = (n: number) => ({
+      form: { email: EMAIL, password: 'wrong' },
+      headers: { 'x-forwarded-for': `203.0.113.${n}, 10.0.0.${n}` },
+    });
     for (let n = 1; n <= 3; n += 1) expect((await api.post('/sessions', forged(n))).status).to.equal(401);
     expectRateLimited(await api.post('/sessions', forged(4)));
     expectRateLimited(await api.post('/sessions', { form: { email: EMAIL, password: 'wrong' } }));
@@ -108,7 +115,8 @@ describeForEachStore('rate limiting over HTTP', (storeEnv) => {
 
   it('counts nothing with RATE_LIMIT=off', async () => {
     const api = await start({ RATE_LIMIT: 'off' });
-    for (let i = 0; i < 120; i += 1) expect((await api.post('/sessions', { form: { email: EMAIL, password: 'wrong' } })).status).to.equal(401);
+    for (let i = 0; i < 120; i += 1)
+      expect((await api.post('/sessions', { form: { email: EMAIL, password: 'wrong' } })).status).to.equal(401);
   });
 });
 

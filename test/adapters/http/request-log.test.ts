@@ -35,7 +35,17 @@ describe('request log', () => {
     expect(second).to.include({ method: 'GET', route: null, status: 404, requestId: missing.headers.get('x-request-id') });
     expect(first?.requestId).to.match(/^[0-9a-f-]{36}$/);
     expect(first?.requestId).not.to.equal(second?.requestId);
-    expect(Object.keys(first ?? {})).to.have.members(['level', 'time', 'service', 'requestId', 'method', 'route', 'status', 'durationMs', 'msg']);
+    expect(Object.keys(first ?? {})).to.have.members([
+      'level',
+      'time',
+      'service',
+      'requestId',
+      'method',
+      'route',
+      'status',
+      'durationMs',
+      'msg',
+    ]);
   });
 
   it('never logs what the client sent: no body, cookie, token or query', async () => {

@@ -68,7 +68,8 @@ describeForEachStore('password reset by email', (storeEnv) => {
     await smtp.stop();
   });
 
-  const register = async (email = EMAIL) => expect((await api.post('/users', { form: { email, password: PASSWORD } })).status).to.equal(200);
+  const register = async (email = EMAIL) =>
+    expect((await api.post('/users', { form: { email, password: PASSWORD } })).status).to.equal(200);
   const requestReset = (email = EMAIL) => api.post('/reset_password', { form: { email } });
   const logIn = async (password: string, email = EMAIL) => (await api.post('/sessions', { form: { email, password } })).status;
   const storedUser = (email = EMAIL) => (server as TestServer).container.get(TOKENS.UserRepository).findByEmail(email);
@@ -79,7 +80,10 @@ describeForEachStore('password reset by email', (storeEnv) => {
 
   function expectUnavailable(reply: Reply): void {
     expect(reply.status, JSON.stringify(reply.body)).to.equal(503);
-    expect(reply.body).to.deep.equal({ code: 'delivery_unavailable', message: 'the reset instructions could not be sent now, please retry later' });
+    expect(reply.body).to.deep.equal({
+      code: 'delivery_unavailable',
+      message: 'the reset instructions could not be sent now, please retry later',
+    });
     expect(reply.headers.get('retry-after')).to.equal('30');
   }
 
@@ -172,7 +176,10 @@ describeForEachStore('password reset by email', (storeEnv) => {
     // Coarse on purpose (a shared 2-core machine): skipping the send for unknown emails would be ten times faster.
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[4] ?? 0;
     const [knownMs, unknownMs] = [median(known), median(unknown)];
-    expect(Math.max(knownMs, unknownMs) / Math.min(knownMs, unknownMs), `medians ${knownMs.toFixed(1)} and ${unknownMs.toFixed(1)} ms`).to.be.below(3);
+    expect(
+      Math.max(knownMs, unknownMs) / Math.min(knownMs, unknownMs),
+      `medians ${knownMs.toFixed(1)} and ${unknownMs.toFixed(1)} ms`,
+    ).to.be.below(3);
   });
 
   it('answers 503 with Retry-After when the mail server is down, clearing the token it issued; the old password still works', async () => {
@@ -184,7 +191,10 @@ describeForEachStore('password reset by email', (storeEnv) => {
     const token = generated.slice(before).at(-1) ?? '';
     expect((await storedUser())?.resetTokenHash).to.equal(null);
     const put = await api.put('/reset_password', { form: { email: EMAIL, reset_token: token, new_password: NEW_PASSWORD } });
-    expect({ status: put.status, body: put.body }).to.deep.equal({ status: 403, body: { code: 'invalid_reset_token', message: 'invalid or expired reset token' } });
+    expect({ status: put.status, body: put.body }).to.deep.equal({
+      status: 403,
+      body: { code: 'invalid_reset_token', message: 'invalid or expired reset token' },
+    });
     expect(await logIn(PASSWORD)).to.equal(200);
 
     // The same answer for an email with no account.
@@ -217,7 +227,9 @@ describeForEachStore('password reset by email', (storeEnv) => {
     expectUnavailable(await requestReset(UNKNOWN));
     expect(smtp.messages).to.deep.equal([]);
     expect((await storedUser())?.resetTokenHash).to.equal(null);
-    const put = await api.put('/reset_password', { form: { email: EMAIL, reset_token: generated.slice(before)[0] ?? '', new_password: NEW_PASSWORD } });
+    const put = await api.put('/reset_password', {
+      form: { email: EMAIL, reset_token: generated.slice(before)[0] ?? '', new_password: NEW_PASSWORD },
+    });
     expect(put.status).to.equal(403);
   });
 

@@ -47,7 +47,10 @@ describeForEachStore('security headers and cross-site requests', (storeEnv) => {
       ['GET /profile 200', await api.get('/profile', { cookie: `session_id=${token}` })],
       ['GET /profile 403', await api.get('/profile')],
       ['POST /reset_password 200', await api.post('/reset_password', { form: { email: EMAIL } })],
-      ['PUT /reset_password 403', await api.put('/reset_password', { form: { email: EMAIL, reset_token: 'x', new_password: 'new password' } })],
+      [
+        'PUT /reset_password 403',
+        await api.put('/reset_password', { form: { email: EMAIL, reset_token: 'x', new_password: 'new password' } }),
+      ],
       ['DELETE /sessions 302', await api.delete('/sessions', { cookie: `session_id=${token}` })],
       ['404', await api.get('/nowhere')],
       ['405', await api.send('PATCH', '/profile')],
@@ -104,7 +107,9 @@ describeForEachStore('security headers and cross-site requests', (storeEnv) => {
     it('refuses cross-site log-ins, registrations and resets too (login CSRF), and Origin: null', async () => {
       const evil = { origin: 'https://evil.example' };
       expect((await api.post('/users', { form: { email: EMAIL, password: PASSWORD }, headers: evil })).status).to.equal(403);
-      expect((await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD }, headers: { origin: 'null' } })).status).to.equal(403);
+      expect((await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD }, headers: { origin: 'null' } })).status).to.equal(
+        403,
+      );
       expect((await api.post('/reset_password', { form: { email: EMAIL }, headers: evil })).status).to.equal(403);
       expect((await api.get('/profile', { headers: evil })).status, 'reads are not state changes').to.equal(403);
       expect((await api.get('/', { headers: evil })).status).to.equal(200);

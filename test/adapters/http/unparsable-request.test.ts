@@ -22,7 +22,10 @@ function parse(reply: string): { status: number; headers: string; body: unknown 
  * the order they came, each checked against the document with the request it answers, and whether
  * the server then closed the connection.
  */
-async function pipelined(url: string, requests: readonly string[]): Promise<{ replies: ReturnType<typeof parse>[]; raw: string[]; closed: boolean }> {
+async function pipelined(
+  url: string,
+  requests: readonly string[],
+): Promise<{ replies: ReturnType<typeof parse>[]; raw: string[]; closed: boolean }> {
   const { bytes, closed } = await exchangeBytes(url, requests.join(''));
   const responses = splitResponses(bytes);
   responses.forEach((response, index) => checkRawExchange(requests[index] ?? '', response));
@@ -71,7 +74,7 @@ describe('requests Node cannot parse', () => {
     expect(reply.headers).to.contain('x-content-type-options: nosniff');
   });
 
-  it('answer an HTTP/1.1 request without Host with 400 in JSON, not Node\'s bare 400 (RFC 9112 §3.2)', async () => {
+  it("answer an HTTP/1.1 request without Host with 400 in JSON, not Node's bare 400 (RFC 9112 §3.2)", async () => {
     const reply = parse(await raw(server, 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n'));
     expect(reply.status).to.equal(400);
     expectEnvelope(reply.headers);
@@ -103,7 +106,7 @@ describe('requests Node cannot parse', () => {
       expect(closed).to.equal(true);
     });
 
-    it('answer each complete request before CONNECT\'s 400, then close: [GET /healthz][GET /healthz][CONNECT]', async () => {
+    it("answer each complete request before CONNECT's 400, then close: [GET /healthz][GET /healthz][CONNECT]", async () => {
       const { replies, closed } = await pipelined(server.url, [HEALTHZ, HEALTHZ, CONNECT]);
       expect(replies.map((reply) => reply.status)).to.deep.equal([200, 200, 400]);
       expect(closed).to.equal(true);

@@ -10,7 +10,12 @@ const TOKEN = 'kq2Hn1cM3yG0cXyqH3Jd7Q0o1yB5x0Zt1Vq2sCq9b4E';
 describe('SMTP reset token notifier', () => {
   describe('transport options from SMTP_URL', () => {
     it('reads host and port, defaulting to 587 for smtp:// and 465 for smtps://', () => {
-      expect(smtpTransportOptions('smtp://mail.example.com', 5000)).to.include({ host: 'mail.example.com', port: 587, secure: false, requireTLS: false });
+      expect(smtpTransportOptions('smtp://mail.example.com', 5000)).to.include({
+        host: 'mail.example.com',
+        port: 587,
+        secure: false,
+        requireTLS: false,
+      });
       expect(smtpTransportOptions('smtps://mail.example.com', 5000)).to.include({ host: 'mail.example.com', port: 465, secure: true });
       expect(smtpTransportOptions('smtp://[::1]:2525', 5000)).to.include({ host: '::1', port: 2525 });
       expect(smtpTransportOptions('smtp://mail.example.com', 5000).auth).to.equal(undefined);
@@ -76,7 +81,12 @@ describe('SMTP reset token notifier', () => {
     });
 
     const notifier = (smtpUrl: string) =>
-      new SmtpResetTokenNotifier({ smtpUrl, from: 'noreply@example.com', resetUrl: 'https://app.example.com/reset#token={token}', timeoutMs: 2000 });
+      new SmtpResetTokenNotifier({
+        smtpUrl,
+        from: 'noreply@example.com',
+        resetUrl: 'https://app.example.com/reset#token={token}',
+        timeoutMs: 2000,
+      });
 
     it('sends one message per notification, one connection each, and writes nothing to stdout or stderr', async () => {
       const written: string[] = [];
@@ -90,7 +100,9 @@ describe('SMTP reset token notifier', () => {
       process.stderr.write = capture;
       try {
         const mailer = notifier(smtp.url());
-        expect(await mailer.notify({ email: 'a@example.com', token: TOKEN, expiresAt: new Date() })).to.deep.equal({ channel: 'out-of-band' });
+        expect(await mailer.notify({ email: 'a@example.com', token: TOKEN, expiresAt: new Date() })).to.deep.equal({
+          channel: 'out-of-band',
+        });
         await mailer.notifyNoAccount('b@example.com');
         mailer.close();
       } finally {

@@ -34,7 +34,11 @@ describe('BcryptPasswordHasher', () => {
     };
     Object.assign(bcrypt, { hash: counting });
     try {
-      const hashes = await Promise.all(Array.from({ length: 8 }, (_, i) => new BcryptPasswordHasher(6, { concurrency: 2, maxQueuedPerClient: Number.POSITIVE_INFINITY }).hash(`p${i}`)));
+      const hashes = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          new BcryptPasswordHasher(6, { concurrency: 2, maxQueuedPerClient: Number.POSITIVE_INFINITY }).hash(`p${i}`),
+        ),
+      );
       expect(peak, 'one hasher per call: no shared cap').to.be.greaterThan(2);
       peak = 0;
       const hasher = new BcryptPasswordHasher(6, { concurrency: 2, maxQueuedPerClient: Number.POSITIVE_INFINITY });

@@ -140,9 +140,19 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
           await users.add(user);
           for (const [n, digest] of ['first', 'second'].entries()) {
             await users.setResetToken(user.email, digest, at(1000), at(n));
-            await users.consumeResetToken({ email: user.email, tokenHash: digest, newPasswordHash: `hash-${digest}`, now: at(n), repeatableUntil: at(1000 + n) });
+            await users.consumeResetToken({
+              email: user.email,
+              tokenHash: digest,
+              newPasswordHash: `hash-${digest}`,
+              now: at(n),
+              repeatableUntil: at(1000 + n),
+            });
           }
-          expect(await users.findById(user.id)).to.include({ passwordVersion: 9, spentResetTokenHash: 'second', passwordHash: 'hash-second' });
+          expect(await users.findById(user.id)).to.include({
+            passwordVersion: 9,
+            spentResetTokenHash: 'second',
+            passwordHash: 'hash-second',
+          });
           expect((await users.findById(user.id))?.spentResetTokenExpiresAt).to.deep.equal(at(1001));
         });
 
@@ -175,7 +185,13 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
           expect(await users.clearResetToken(user.email, 'digest', at(2))).to.equal(true);
           expect(await users.findById(user.id)).to.deep.equal({ ...user, updatedAt: at(2) });
           expect(
-            await users.consumeResetToken({ email: user.email, tokenHash: 'digest', newPasswordHash: 'new-hash', now: at(3), repeatableUntil: at(1000) }),
+            await users.consumeResetToken({
+              email: user.email,
+              tokenHash: 'digest',
+              newPasswordHash: 'new-hash',
+              now: at(3),
+              repeatableUntil: at(1000),
+            }),
           ).to.equal(null);
           expect((await users.findById(other.id))?.resetTokenHash).to.equal('other-digest');
         });
@@ -212,7 +228,13 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
           await users.setResetToken(user.email, 'digest', at(1000), T0);
           const results = await Promise.all(
             Array.from({ length: 20 }, (_, i) =>
-              users.consumeResetToken({ email: user.email, tokenHash: 'digest', newPasswordHash: `hash-${i}`, now: at(1), repeatableUntil: at(1000) }),
+              users.consumeResetToken({
+                email: user.email,
+                tokenHash: 'digest',
+                newPasswordHash: `hash-${i}`,
+                now: at(1),
+                repeatableUntil: at(1000),
+              }),
             ),
           );
           const winners = results.filter((result) => result !== null);

@@ -144,12 +144,17 @@ describe('configuration', () => {
         resetUrl: 'https://app.example.com/reset?email={email}#token={token}',
       },
     });
-    expect(loadConfig({ ...EMAIL_DELIVERY, SMTP_TIMEOUT: '2', MAIL_FROM: 'noreply@example.com' }).email).to.include({ smtpTimeoutSeconds: 2, mailFrom: 'noreply@example.com' });
+    expect(loadConfig({ ...EMAIL_DELIVERY, SMTP_TIMEOUT: '2', MAIL_FROM: 'noreply@example.com' }).email).to.include({
+      smtpTimeoutSeconds: 2,
+      mailFrom: 'noreply@example.com',
+    });
     expect(loadConfig({ SMTP_URL: 'smtp://mail.example.com' }).email, 'ignored unless RESET_TOKEN_DELIVERY=email').to.equal(undefined);
   });
 
   it('requires SMTP_URL, MAIL_FROM and RESET_URL when RESET_TOKEN_DELIVERY=email, naming those missing', () => {
-    expect(configError({ RESET_TOKEN_DELIVERY: 'email' })).to.contain('SMTP_URL, MAIL_FROM, RESET_URL are required when RESET_TOKEN_DELIVERY=email');
+    expect(configError({ RESET_TOKEN_DELIVERY: 'email' })).to.contain(
+      'SMTP_URL, MAIL_FROM, RESET_URL are required when RESET_TOKEN_DELIVERY=email',
+    );
     expect(configError({ ...EMAIL_DELIVERY, RESET_URL: '' })).to.contain('RESET_URL is required when RESET_TOKEN_DELIVERY=email');
   });
 
@@ -159,20 +164,31 @@ describe('configuration', () => {
     expect(logged).not.to.contain('s3cr3t-smtp');
     expect(logged).to.contain('smtps://mailer%40example.com:<password>@smtp.example.com:465');
     expect(config.email?.smtpUrl, 'the config itself keeps it').to.contain('s3cr3t-smtp');
-    expect(JSON.stringify(redactedConfig(loadConfig({ ...EMAIL_DELIVERY, SMTP_URL: 'smtp://relay:25' })))).to.contain('"smtpUrl":"smtp://relay:25"');
+    expect(JSON.stringify(redactedConfig(loadConfig({ ...EMAIL_DELIVERY, SMTP_URL: 'smtp://relay:25' })))).to.contain(
+      '"smtpUrl":"smtp://relay:25"',
+    );
   });
 
   it('accepts RESET_URL templates with {token} (and {email}) in the path, query or fragment only', () => {
-    for (const url of ['https://app.example.com/reset/{token}', 'http://localhost:3000/r?t={token}&e={email}', 'https://app.example.com/#{token}']) {
+    for (const url of [
+      'https://app.example.com/reset/{token}',
+      'http://localhost:3000/r?t={token}&e={email}',
+      'https://app.example.com/#{token}',
+    ]) {
       expect(loadConfig({ ...EMAIL_DELIVERY, RESET_URL: url }).email?.resetUrl).to.equal(url);
     }
   });
 
   it('refuses NODE_ENV=production with the token in the response unless ALLOW_RESET_TOKEN_IN_RESPONSE=true', () => {
     const message = configError({ NODE_ENV: 'production' });
-    expect(message).to.contain('NODE_ENV=production').and.to.contain('RESET_TOKEN_DELIVERY=email').and.to.contain('ALLOW_RESET_TOKEN_IN_RESPONSE=true');
+    expect(message)
+      .to.contain('NODE_ENV=production')
+      .and.to.contain('RESET_TOKEN_DELIVERY=email')
+      .and.to.contain('ALLOW_RESET_TOKEN_IN_RESPONSE=true');
     expect(message).not.to.contain('\n');
-    expect(configError({ NODE_ENV: 'production', RESET_TOKEN_DELIVERY: 'response', ALLOW_RESET_TOKEN_IN_RESPONSE: 'false' })).to.equal(message);
+    expect(configError({ NODE_ENV: 'production', RESET_TOKEN_DELIVERY: 'response', ALLOW_RESET_TOKEN_IN_RESPONSE: 'false' })).to.equal(
+      message,
+    );
     expect(loadConfig({ NODE_ENV: 'production', ALLOW_RESET_TOKEN_IN_RESPONSE: 'true' }).resetTokenDelivery).to.equal('response');
     expect(loadConfig({ NODE_ENV: 'production', ...EMAIL_DELIVERY }).resetTokenDelivery).to.equal('email');
     expect(loadConfig({ NODE_ENV: 'development' }).resetTokenDelivery).to.equal('response');
@@ -193,11 +209,21 @@ describe('configuration', () => {
     expect(loadConfig({ SESSION_TTL: '400d' }).sessionTtlSeconds).to.equal(400 * 86400);
     expect(loadConfig({ RESET_TOKEN_TTL: '7d' }).resetTokenTtlSeconds).to.equal(7 * 86400);
     expect(loadConfig({ SHUTDOWN_TIMEOUT: '1h' }).shutdownTimeoutSeconds).to.equal(3600);
-    expect(loadConfig({ RATE_LIMIT_LOGIN_FAILURES: '5/24d' }).rateLimits?.logInFailuresByAccountAndAddress).to.deep.equal({ attempts: 5, windowSeconds: 24 * 86400 });
+    expect(loadConfig({ RATE_LIMIT_LOGIN_FAILURES: '5/24d' }).rateLimits?.logInFailuresByAccountAndAddress).to.deep.equal({
+      attempts: 5,
+      windowSeconds: 24 * 86400,
+    });
     expect(loadConfig({ MAX_SESSIONS_PER_USER: '1', TRUST_PROXY_HOPS: '2' })).to.include({ maxSessionsPerUser: 1, trustProxyHops: 2 });
-    for (const host of ['0.0.0.0', '::', '::1', 'localhost', 'auth.internal', 'host-1.example.com']) expect(loadConfig({ HOST: host }).host).to.equal(host);
+    for (const host of ['0.0.0.0', '::', '::1', 'localhost', 'auth.internal', 'host-1.example.com'])
+      expect(loadConfig({ HOST: host }).host).to.equal(host);
     // Every limit that ends up in a Node timer fits it (2^31-1 ms), or the timer would fire at once.
-    const longest = loadConfig({ SESSION_TTL: '400d', SHUTDOWN_TIMEOUT: '1h', RATE_LIMIT_ADDRESS: '1/24d', MONGODB_TIMEOUT: '1h', SMTP_TIMEOUT: '1h' });
+    const longest = loadConfig({
+      SESSION_TTL: '400d',
+      SHUTDOWN_TIMEOUT: '1h',
+      RATE_LIMIT_ADDRESS: '1/24d',
+      MONGODB_TIMEOUT: '1h',
+      SMTP_TIMEOUT: '1h',
+    });
     for (const seconds of [longest.shutdownTimeoutSeconds, longest.rateLimits?.requestsByAddress.windowSeconds ?? 0]) {
       expect(seconds * 1000).to.be.below(2 ** 31 - 1);
     }
@@ -212,7 +238,13 @@ describe('configuration', () => {
     HOST: ['999.1.1.1', '256.0.0.1', 'has space', 'http://localhost', '-bad.example.com', 'a..b'],
     PORT: ['http', '-1', '65536', '80.5'],
     STORE: ['postgres', 'MEMORY'],
-    MONGODB_URI: ['http://db.example.com', 'db.example.com:27017', 'mongodb://db1/?compressors=x', 'mongodb://db1/?authMechanism=BOGUS', 'mongodb://db1/?tls=maybe'],
+    MONGODB_URI: [
+      'http://db.example.com',
+      'db.example.com:27017',
+      'mongodb://db1/?compressors=x',
+      'mongodb://db1/?authMechanism=BOGUS',
+      'mongodb://db1/?tls=maybe',
+    ],
     MONGODB_DB: ['a/b', 'has space', 'x'.repeat(64)],
     MONGODB_WRITE_CONCERN: ['0', 'all', '-1'],
     MONGODB_TIMEOUT: ['fast', '2h'],
@@ -228,10 +260,30 @@ describe('configuration', () => {
     TRUST_PROXY_HOPS: ['0', '11', 'all'],
     RESET_TOKEN_DELIVERY: ['carrier-pigeon', 'EMAIL', 'smtp'],
     ALLOW_RESET_TOKEN_IN_RESPONSE: ['yes', '1'],
-    SMTP_URL: ['mail.example.com:25', 'http://mail.example.com', 'smtp://', 'smtp://mail.example.com/path', 'smtp://mail.example.com?debug=true', 'smtps://mail.example.com#x'],
+    SMTP_URL: [
+      'mail.example.com:25',
+      'http://mail.example.com',
+      'smtp://',
+      'smtp://mail.example.com/path',
+      'smtp://mail.example.com?debug=true',
+      'smtps://mail.example.com#x',
+    ],
     SMTP_TIMEOUT: ['0', 'quick', '500ms', '2h'],
-    MAIL_FROM: ['noreply', 'a@example.com, b@example.com', 'Example, Inc <noreply@example.com>', 'Example\r\nBcc: x@example.com <noreply@example.com>'],
-    RESET_URL: ['https://app.example.com/reset', '/reset?token={token}', 'ftp://app.example.com/{token}', 'javascript:alert({token})', 'https://{token}.example.com/', 'https://user:{token}@app.example.com/', 'https://app.example.com/ {token}'],
+    MAIL_FROM: [
+      'noreply',
+      'a@example.com, b@example.com',
+      'Example, Inc <noreply@example.com>',
+      'Example\r\nBcc: x@example.com <noreply@example.com>',
+    ],
+    RESET_URL: [
+      'https://app.example.com/reset',
+      '/reset?token={token}',
+      'ftp://app.example.com/{token}',
+      'javascript:alert({token})',
+      'https://{token}.example.com/',
+      'https://user:{token}@app.example.com/',
+      'https://app.example.com/ {token}',
+    ],
     SHUTDOWN_TIMEOUT: ['never', '30d', '61m'],
     LOG_LEVEL: ['loud'],
     RATE_LIMIT: ['disabled', 'false'],

@@ -3,7 +3,6 @@ import { EmailAlreadyRegisteredError, InvalidInputError } from '../../../src/dom
 import { rejection } from '../../support/rejection.js';
 import { ADDRESS, EMAIL, PASSWORD, useCaseFixture } from '../../support/use-case-fixture.js';
 
-
 describe('RegisterUser', () => {
   describe('email', () => {
     it('trims and lower-cases the email, which is the identity of the account', async () => {
@@ -26,7 +25,20 @@ describe('RegisterUser', () => {
       expect(error.message).to.equal('email must be at most 254 characters');
     });
 
-    for (const bad of ['', '   ', 'alice', 'alice@', '@example.com', 'a@b@example.com', 'al ice@example.com', 'alice@exa mple.com', 'alice@-example.com', 'alice@example..com', 'alice\0@example.com', `${'l'.repeat(65)}@example.com`]) {
+    for (const bad of [
+      '',
+      '   ',
+      'alice',
+      'alice@',
+      '@example.com',
+      'a@b@example.com',
+      'al ice@example.com',
+      'alice@exa mple.com',
+      'alice@-example.com',
+      'alice@example..com',
+      'alice\0@example.com',
+      `${'l'.repeat(65)}@example.com`,
+    ]) {
       it(`rejects ${JSON.stringify(bad)} as an email, naming the field`, async () => {
         const { registerUser } = await useCaseFixture();
         const error = await rejection(registerUser.execute({ email: bad, password: PASSWORD, clientAddress: ADDRESS }));

@@ -60,7 +60,11 @@ async function registered(): Promise<UseCaseFixture> {
 }
 
 /** The use case with the fixture's store and clock, and the given notifier. */
-function requestReset(fixture: UseCaseFixture, notifier: ResetTokenNotifier, options: { users?: UserRepository; limiter?: RateLimiter } = {}) {
+function requestReset(
+  fixture: UseCaseFixture,
+  notifier: ResetTokenNotifier,
+  options: { users?: UserRepository; limiter?: RateLimiter } = {},
+) {
   let counter = 0;
   const tokens = { generate: () => `token-${(counter += 1)}-${'x'.repeat(32)}` };
   const useCase = new RequestPasswordReset(
@@ -82,7 +86,12 @@ describe('RequestPasswordReset: delivery through the notifier', () => {
     expect((await fixture.users.findByEmail(EMAIL))?.resetTokenHash).to.equal(digestToken(notice?.token ?? ''));
     expect(notifier.noAccount).to.deep.equal([]);
     // The token the notifier got is the one that works.
-    await fixture.resetPassword.execute({ email: EMAIL, resetToken: notice?.token ?? '', newPassword: NEW_PASSWORD, clientAddress: ADDRESS });
+    await fixture.resetPassword.execute({
+      email: EMAIL,
+      resetToken: notice?.token ?? '',
+      newPassword: NEW_PASSWORD,
+      clientAddress: ADDRESS,
+    });
   });
 
   it('sends an email with no account to notifyNoAccount and answers exactly as for an account', async () => {
@@ -111,7 +120,9 @@ describe('RequestPasswordReset: delivery through the notifier', () => {
     const token = notifier.notices[0]?.token ?? '';
     const user = await fixture.users.findByEmail(EMAIL);
     expect(user).to.include({ resetTokenHash: null, resetTokenExpiresAt: null });
-    const refused = await rejection(fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS }));
+    const refused = await rejection(
+      fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS }),
+    );
     expect(refused).to.be.instanceOf(InvalidResetTokenError);
     expect((await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).email).to.equal(EMAIL);
   });
@@ -130,7 +141,12 @@ describe('RequestPasswordReset: delivery through the notifier', () => {
     notifier.failure = new DeliveryUnavailableError();
     const newer = 'newer-token-from-a-concurrent-request';
     notifier.meanwhile = async () => {
-      await fixture.users.setResetToken(EMAIL, digestToken(newer), new Date(fixture.clock.now().getTime() + 30 * MINUTE), fixture.clock.now());
+      await fixture.users.setResetToken(
+        EMAIL,
+        digestToken(newer),
+        new Date(fixture.clock.now().getTime() + 30 * MINUTE),
+        fixture.clock.now(),
+      );
     };
     expect(await rejection(requestReset(fixture, notifier)(EMAIL))).to.be.instanceOf(DeliveryUnavailableError);
     expect((await fixture.users.findByEmail(EMAIL))?.resetTokenHash).to.equal(digestToken(newer));

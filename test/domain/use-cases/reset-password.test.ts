@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { InvalidCredentialsError, InvalidInputError, InvalidResetTokenError, InvalidSessionError, UnknownEmailError } from '../../../src/domain/errors.js';
+import {
+  InvalidCredentialsError,
+  InvalidInputError,
+  InvalidResetTokenError,
+  InvalidSessionError,
+  UnknownEmailError,
+} from '../../../src/domain/errors.js';
 import { digestToken } from '../../../src/domain/rules/secret-token.js';
 import { MINUTE, SECOND } from '../../support/manual-clock.js';
 import { rejection } from '../../support/rejection.js';
@@ -40,8 +46,12 @@ describe('RequestPasswordReset and ResetPassword', () => {
   it('sets the new password, which then logs in while the old one does not', async () => {
     const fixture = await registered();
     const token = await requestToken(fixture);
-    expect(await fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS })).to.deep.equal({ email: EMAIL });
-    expect(await rejection(fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS }))).to.be.instanceOf(InvalidCredentialsError);
+    expect(
+      await fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS }),
+    ).to.deep.equal({ email: EMAIL });
+    expect(await rejection(fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS }))).to.be.instanceOf(
+      InvalidCredentialsError,
+    );
     expect((await fixture.logIn.execute({ email: EMAIL, password: NEW_PASSWORD, clientAddress: ADDRESS })).email).to.equal(EMAIL);
   });
 
@@ -49,7 +59,9 @@ describe('RequestPasswordReset and ResetPassword', () => {
     const fixture = await registered();
     const token = await requestToken(fixture);
     await fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS });
-    const again = await rejection(fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: 'yet another password', clientAddress: ADDRESS }));
+    const again = await rejection(
+      fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: 'yet another password', clientAddress: ADDRESS }),
+    );
     expect(again).to.be.instanceOf(InvalidResetTokenError);
   });
 
@@ -57,7 +69,9 @@ describe('RequestPasswordReset and ResetPassword', () => {
     const fixture = await registered();
     const token = await requestToken(fixture);
     fixture.clock.advance(30 * MINUTE);
-    const error = await rejection(fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS }));
+    const error = await rejection(
+      fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS }),
+    );
     expect(error).to.be.instanceOf(InvalidResetTokenError);
 
     const short = await registered({ RESET_TOKEN_TTL: '90' });
@@ -70,7 +84,9 @@ describe('RequestPasswordReset and ResetPassword', () => {
     const fixture = await registered();
     const older = await requestToken(fixture);
     const newer = await requestToken(fixture);
-    const error = await rejection(fixture.resetPassword.execute({ email: EMAIL, resetToken: older, newPassword: NEW_PASSWORD, clientAddress: ADDRESS }));
+    const error = await rejection(
+      fixture.resetPassword.execute({ email: EMAIL, resetToken: older, newPassword: NEW_PASSWORD, clientAddress: ADDRESS }),
+    );
     expect(error).to.be.instanceOf(InvalidResetTokenError);
     await fixture.resetPassword.execute({ email: EMAIL, resetToken: newer, newPassword: NEW_PASSWORD, clientAddress: ADDRESS });
   });
@@ -79,7 +95,9 @@ describe('RequestPasswordReset and ResetPassword', () => {
     const fixture = await registered();
     await fixture.registerUser.execute({ email: 'mallory@example.com', password: PASSWORD, clientAddress: ADDRESS });
     const mallorys = await requestToken(fixture, 'mallory@example.com');
-    const error = await rejection(fixture.resetPassword.execute({ email: EMAIL, resetToken: mallorys, newPassword: NEW_PASSWORD, clientAddress: ADDRESS }));
+    const error = await rejection(
+      fixture.resetPassword.execute({ email: EMAIL, resetToken: mallorys, newPassword: NEW_PASSWORD, clientAddress: ADDRESS }),
+    );
     expect(error).to.be.instanceOf(InvalidResetTokenError);
     expect((await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).email).to.equal(EMAIL);
   });
@@ -87,8 +105,14 @@ describe('RequestPasswordReset and ResetPassword', () => {
   it('refuses wrong and empty tokens, and leaves the real one usable', async () => {
     const fixture = await registered();
     const token = await requestToken(fixture);
-    expect(await rejection(fixture.resetPassword.execute({ email: EMAIL, resetToken: 'guess', newPassword: NEW_PASSWORD, clientAddress: ADDRESS }))).to.be.instanceOf(InvalidResetTokenError);
-    const empty = await rejection(fixture.resetPassword.execute({ email: EMAIL, resetToken: '', newPassword: NEW_PASSWORD, clientAddress: ADDRESS }));
+    expect(
+      await rejection(
+        fixture.resetPassword.execute({ email: EMAIL, resetToken: 'guess', newPassword: NEW_PASSWORD, clientAddress: ADDRESS }),
+      ),
+    ).to.be.instanceOf(InvalidResetTokenError);
+    const empty = await rejection(
+      fixture.resetPassword.execute({ email: EMAIL, resetToken: '', newPassword: NEW_PASSWORD, clientAddress: ADDRESS }),
+    );
     expect(empty).to.be.instanceOf(InvalidInputError).with.property('field', 'resetToken');
     await fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS });
   });
@@ -96,9 +120,13 @@ describe('RequestPasswordReset and ResetPassword', () => {
   it('applies the password policy to the new password, leaving the token usable', async () => {
     const fixture = await registered();
     const token = await requestToken(fixture);
-    const short = await rejection(fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: 'short', clientAddress: ADDRESS }));
+    const short = await rejection(
+      fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: 'short', clientAddress: ADDRESS }),
+    );
     expect(short).to.be.instanceOf(InvalidInputError).with.property('field', 'newPassword');
-    const long = await rejection(fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: 'x'.repeat(73), clientAddress: ADDRESS }));
+    const long = await rejection(
+      fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: 'x'.repeat(73), clientAddress: ADDRESS }),
+    );
     expect(long.message).to.contain('at most 72 bytes');
     await fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS });
   });
@@ -107,7 +135,12 @@ describe('RequestPasswordReset and ResetPassword', () => {
     const fixture = await registered();
     const first = (await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).sessionToken;
     const second = (await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).sessionToken;
-    await fixture.resetPassword.execute({ email: EMAIL, resetToken: await requestToken(fixture), newPassword: NEW_PASSWORD, clientAddress: ADDRESS });
+    await fixture.resetPassword.execute({
+      email: EMAIL,
+      resetToken: await requestToken(fixture),
+      newPassword: NEW_PASSWORD,
+      clientAddress: ADDRESS,
+    });
     for (const sessionToken of [first, second]) {
       expect(await rejection(fixture.getProfile.execute({ sessionToken }))).to.be.instanceOf(InvalidSessionError);
     }
@@ -120,7 +153,12 @@ describe('RequestPasswordReset and ResetPassword', () => {
     const { sessionToken } = await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
     const stale = await fixture.sessions.findById(digestToken(sessionToken));
     fixture.clock.advance(SECOND);
-    await fixture.resetPassword.execute({ email: EMAIL, resetToken: await requestToken(fixture), newPassword: NEW_PASSWORD, clientAddress: ADDRESS });
+    await fixture.resetPassword.execute({
+      email: EMAIL,
+      resetToken: await requestToken(fixture),
+      newPassword: NEW_PASSWORD,
+      clientAddress: ADDRESS,
+    });
     // Put the deleted session back, as if the deletion after the reset had not happened.
     if (stale !== null) await fixture.sessions.add(stale, 100);
     expect(await rejection(fixture.getProfile.execute({ sessionToken }))).to.be.instanceOf(InvalidSessionError);

@@ -47,9 +47,7 @@ export class InMemoryUserRepository implements UserRepository {
     return this.update(
       email,
       (user) =>
-        user.resetTokenHash === tokenHash &&
-        user.resetTokenExpiresAt !== null &&
-        user.resetTokenExpiresAt.getTime() > now.getTime(),
+        user.resetTokenHash === tokenHash && user.resetTokenExpiresAt !== null && user.resetTokenExpiresAt.getTime() > now.getTime(),
       (user) => ({
         passwordHash: newPasswordHash,
         passwordVersion: user.passwordVersion + 1,
@@ -63,11 +61,7 @@ export class InMemoryUserRepository implements UserRepository {
     );
   }
 
-  private update(
-    email: string,
-    condition: (user: User) => boolean,
-    changes: Partial<User> | ((user: User) => Partial<User>),
-  ): User | null {
+  private update(email: string, condition: (user: User) => boolean, changes: Partial<User> | ((user: User) => Partial<User>)): User | null {
     const id = this.idByEmail.get(email);
     const user = id === undefined ? undefined : this.byId.get(id);
     if (user === undefined || !condition(user)) return null;

@@ -16,7 +16,10 @@ export class MongoSessionRepository implements SessionRepository {
     // session inserted before it and leaves the newest maxPerUser.
     const beyondCap = await storeOperation(() =>
       this.sessions
-        .find({ userId: session.userId }, { sort: { createdAt: -1, _id: -1 }, skip: maxPerUser, projection: { _id: 1 }, maxTimeMS: this.maxTimeMS })
+        .find(
+          { userId: session.userId },
+          { sort: { createdAt: -1, _id: -1 }, skip: maxPerUser, projection: { _id: 1 }, maxTimeMS: this.maxTimeMS },
+        )
         .toArray(),
     );
     if (beyondCap.length === 0) return;

@@ -134,7 +134,10 @@ export class MongoStore implements Store {
 
 function isRetryableAtStartup(error: unknown): boolean {
   // Unreachable or not yet elected: worth waiting for. Bad credentials or conflicting indexes: not.
-  return error instanceof Error && ['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoTopologyClosedError'].includes(error.name);
+  return (
+    error instanceof Error &&
+    ['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoTopologyClosedError'].includes(error.name)
+  );
 }
 
 /** Idempotent: creating an index that exists with the same options is a no-op. */

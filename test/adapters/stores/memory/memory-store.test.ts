@@ -31,7 +31,19 @@ describe('InMemorySessionRepository', () => {
     const users = new InMemoryUserRepository();
     const sessions = new InMemorySessionRepository();
     const now = new Date();
-    const user = { id: 'u1', email: 'a@example.com', passwordHash: 'h', passwordVersion: 0, resetTokenHash: null, resetTokenExpiresAt: null, spentResetTokenHash: null, spentResetTokenExpiresAt: null, passwordChangedAt: now, createdAt: now, updatedAt: now };
+    const user = {
+      id: 'u1',
+      email: 'a@example.com',
+      passwordHash: 'h',
+      passwordVersion: 0,
+      resetTokenHash: null,
+      resetTokenExpiresAt: null,
+      spentResetTokenHash: null,
+      spentResetTokenExpiresAt: null,
+      passwordChangedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    };
     await users.add(user);
     user.email = 'changed-after-add@example.com';
     const found = await users.findById('u1');

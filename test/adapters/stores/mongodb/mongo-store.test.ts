@@ -50,13 +50,34 @@ describeWithMongo('MongoDB repositories', (mongo) => {
       const store = await openStore(mongo(), dbName);
       opened.push(store);
       const now = new Date();
-      await store.users.add({ id: 'u1', email: 'a@example.com', passwordHash: 'h', passwordVersion: 0, resetTokenHash: null, resetTokenExpiresAt: null, spentResetTokenHash: null, spentResetTokenExpiresAt: null, passwordChangedAt: now, createdAt: now, updatedAt: now });
-      await store.sessions.add({ id: 'digest-of-token', userId: 'u1', passwordVersion: 0, createdAt: now, expiresAt: new Date(now.getTime() + 60_000) }, 100);
+      await store.users.add({
+        id: 'u1',
+        email: 'a@example.com',
+        passwordHash: 'h',
+        passwordVersion: 0,
+        resetTokenHash: null,
+        resetTokenExpiresAt: null,
+        spentResetTokenHash: null,
+        spentResetTokenExpiresAt: null,
+        passwordChangedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await store.sessions.add(
+        { id: 'digest-of-token', userId: 'u1', passwordVersion: 0, createdAt: now, expiresAt: new Date(now.getTime() + 60_000) },
+        100,
+      );
       const client = await MongoClient.connect(mongo().uri);
       try {
-        const user = await client.db(dbName).collection('users').findOne({ _id: 'u1' as never });
+        const user = await client
+          .db(dbName)
+          .collection('users')
+          .findOne({ _id: 'u1' as never });
         expect(user).to.have.all.keys('_id', 'email', 'passwordHash', 'passwordVersion', 'passwordChangedAt', 'createdAt', 'updatedAt');
-        const session = await client.db(dbName).collection('sessions').findOne({ _id: 'digest-of-token' as never });
+        const session = await client
+          .db(dbName)
+          .collection('sessions')
+          .findOne({ _id: 'digest-of-token' as never });
         expect(session).to.have.all.keys('_id', 'userId', 'passwordVersion', 'createdAt', 'expiresAt');
       } finally {
         await client.close();
