@@ -1,5 +1,5 @@
 import type { Container } from 'inversify';
-import { MongoUnreachableError } from '../adapters/stores/mongodb/mongo-store.js';
+import { StoreUnreachableError } from '../adapters/stores/store.js';
 import { ConfigError, loadConfig, redactedConfig, type Config } from './config.js';
 import { createContainer, disposeContainer } from './container.js';
 import { buildHttpApp, listen, type RunningServer } from './http-server.js';
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   try {
     container = await createContainer(config, logger);
   } catch (error) {
-    if (!(error instanceof MongoUnreachableError)) throw error;
+    if (!(error instanceof StoreUnreachableError)) throw error;
     process.stderr.write(`auth-service: ${error.message}\n`);
     process.exit(1);
   }

@@ -1,4 +1,5 @@
 import { stopSharedTestMongo } from './test-mongo.js';
+import { stopSharedTestPostgres } from './test-postgres.js';
 import { disposeFixtures } from './use-case-fixture.js';
 
 /** Mocha root hooks: whatever the run started for all test files is stopped once, at the very end. */
@@ -8,7 +9,12 @@ export const mochaHooks = {
   },
   async afterAll(this: Mocha.Context): Promise<void> {
     this.timeout(30_000);
-    await stopSharedTestMongo();
+    try {
+      await stopSharedTestMongo();
+    } finally {
+      // A PostgreSQL cluster runs detached from mocha (pg_ctl): left running, it would outlive the run.
+      await stopSharedTestPostgres();
+    }
     // A handle left open (an unclosed client, server or timer) would keep mocha alive forever: say so
     // and fail, rather than hang CI.
     setTimeout(() => {

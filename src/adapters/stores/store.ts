@@ -11,6 +11,15 @@ export interface RateLimit {
 }
 
 /**
+ * A store that cannot be used at start-up: a server unreachable past the start-up timeout, a file that
+ * cannot be opened, a schema newer than this code. Its message is one line for the operator, naming the
+ * host, database or file, never a credential.
+ */
+export class StoreUnreachableError extends Error {
+  override readonly name = 'StoreUnreachableError';
+}
+
+/**
  * What every store adapter hands the composition root, from one factory of its own: its repositories,
  * its rate-limit counters, a liveness probe and how to let go of it. Adding a store is a folder that
  * implements this, and one line in src/app/store.ts.

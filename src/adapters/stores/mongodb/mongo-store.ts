@@ -1,13 +1,14 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient, type Db, type W } from 'mongodb';
 import { ConnectionString } from 'mongodb-connection-string-url';
 import type { RateLimiter } from '../../../domain/ports/rate-limiter.js';
 import { ensureMongoRateLimiterIndexes, mongoRateLimiter } from '../../rate-limit/mongo-rate-limiter.js';
+import { retryAtStartup } from '../startup-retry.js';
 import type { RateLimit, Store } from '../store.js';
 import type { SessionDocument, UserDocument } from './documents.js';
 import { MongoSessionRepository } from './mongo-session-repository.js';
 import { MongoUserRepository } from './mongo-user-repository.js';
-import { storeOperation, TIMED_OUT, within, withDeadlines } from './store-errors.js';
+import { TIMED_OUT, within, withDeadlines } from '../deadlines.js';
+import { storeOperation } from './store-errors.js';
 
 export interface MongoStoreOptions {
   readonly uri: string;
@@ -24,10 +25,6 @@ export interface MongoStoreOptions {
   readonly onRetry?: (details: { attempt: number; delayMs: number; reason: string }) => void;
 }
 
-export class MongoUnreachableError extends Error {
-  override readonly name = 'MongoUnreachableError';
-}
-
 /** The hosts of a connection string, never its credentials. */
 function describeHosts(uri: string): string {
   try {
@@ -36,9 +33,6 @@ function describeHosts(uri: string): string {
     return '(unparseable URI)';
   }
 }
-
-const FIRST_RETRY_DELAY_MS = 250;
-const MAX_RETRY_DELAY_MS = 5000;
 
 /**
  * A socket is closed this long after the deadline has answered for it. Just past the server-side
@@ -67,44 +61,39 @@ export class MongoStore implements Store {
 
   /** Connects, retrying with exponential backoff up to startupTimeoutMs, then ensures the indexes. */
   static async open(options: MongoStoreOptions): Promise<MongoStore> {
-    const deadline = Date.now() + options.startupTimeoutMs;
-    let delayMs = FIRST_RETRY_DELAY_MS;
-    for (let attempt = 1; ; attempt += 1) {
-      const client = new MongoClient(options.uri, {
-        appName: 'auth-service',
-        serverSelectionTimeoutMS: options.timeoutMs,
-        connectTimeoutMS: options.timeoutMs,
-        // The answer is bounded by the deadline (withDeadlines); these bound the work left behind it, so
-        // that operations on a hung server end and free their connections, instead of queueing for ever.
-        socketTimeoutMS: options.timeoutMs + SOCKET_GRACE_MS,
-        waitQueueTimeoutMS: options.timeoutMs,
-        // Kept on (the default), on purpose: a retry can no longer multiply the answer time, as the deadline
-        // covers every attempt. What it still does is turn a failover (a stepped-down primary, a dropped
-        // connection) into a success within the deadline; the server applies a retried write only once.
-        retryReads: true,
-        retryWrites: true,
-        writeConcern: { w: options.writeConcern, wtimeoutMS: options.timeoutMs },
-      });
-      try {
-        await client.connect();
-        const db = client.db(options.dbName);
-        await ensureIndexes(db);
-        return new MongoStore(client, db, options.timeoutMs);
-      } catch (error) {
-        await client.close().catch(() => undefined);
-        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        const remainingMs = deadline - Date.now();
-        if (!isRetryableAtStartup(error) || remainingMs <= 0) {
-          throw new MongoUnreachableError(
-            `cannot use MongoDB at ${describeHosts(options.uri)} (database ${options.dbName}) after ${attempt} attempt(s): ${reason}`,
-          );
+    return retryAtStartup({
+      startupTimeoutMs: options.startupTimeoutMs,
+      isRetryable: isRetryableAtStartup,
+      failure: (attempts, reason) =>
+        `cannot use MongoDB at ${describeHosts(options.uri)} (database ${options.dbName}) after ${attempts} attempt(s): ${reason}`,
+      ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
+      attempt: async () => {
+        const client = new MongoClient(options.uri, {
+          appName: 'auth-service',
+          serverSelectionTimeoutMS: options.timeoutMs,
+          connectTimeoutMS: options.timeoutMs,
+          // The answer is bounded by the deadline (withDeadlines); these bound the work left behind it, so
+          // that operations on a hung server end and free their connections, instead of queueing for ever.
+          socketTimeoutMS: options.timeoutMs + SOCKET_GRACE_MS,
+          waitQueueTimeoutMS: options.timeoutMs,
+          // Kept on (the default), on purpose: a retry can no longer multiply the answer time, as the deadline
+          // covers every attempt. What it still does is turn a failover (a stepped-down primary, a dropped
+          // connection) into a success within the deadline; the server applies a retried write only once.
+          retryReads: true,
+          retryWrites: true,
+          writeConcern: { w: options.writeConcern, wtimeoutMS: options.timeoutMs },
+        });
+        try {
+          await client.connect();
+          const db = client.db(options.dbName);
+          await ensureIndexes(db);
+          return new MongoStore(client, db, options.timeoutMs);
+        } catch (error) {
+          await client.close().catch(() => undefined);
+          throw error;
         }
-        const wait = Math.min(delayMs, remainingMs);
-        options.onRetry?.({ attempt, delayMs: wait, reason });
-        await sleep(wait);
-        delayMs = Math.min(delayMs * 2, MAX_RETRY_DELAY_MS);
-      }
-    }
+      },
+    });
   }
 
   /** A limiter counting in this database, under the store's time limit. */

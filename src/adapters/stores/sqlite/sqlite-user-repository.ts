@@ -1,0 +1,91 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { User } from '../../../domain/entities/user.js';
+import { EmailAlreadyRegisteredError } from '../../../domain/errors.js';
+import type { ResetTokenConsumption, UserRepository } from '../../../domain/ports/user-repository.js';
+import { USER_COLUMNS, type UserRow } from '../sql-rows.js';
+import { rows } from './rows.js';
+import { isUniqueViolation, sqliteOperation } from './store-errors.js';
+
+/**
+ * Users in SQLite. better-sqlite3 is synchronous and the process holds one connection, so each method is
+ * one statement that runs to completion; the conditional ones (`WHERE` on the digest, `RETURNING`) stay
+ * atomic against other processes on the same file as well.
+ */
+export class SqliteUserRepository implements UserRepository {
+  private readonly statements: {
+    insert: Statement<unknown[]>;
+    byId: Statement<[string], UserRow<number>>;
+    byEmail: Statement<[string], UserRow<number>>;
+    setResetToken: Statement<[number, number, string, string], UserRow<number>>;
+    clearResetToken: Statement<[number, string, string]>;
+    consumeResetToken: Statement<[{ hash: string; now: number; repeatableUntil: number; email: string; digest: string }], UserRow<number>>;
+  };
+
+  constructor(db: Database) {
+    this.statements = {
+      insert: db.prepare(`INSERT INTO users (${USER_COLUMNS.join(', ')}) VALUES (${USER_COLUMNS.map(() => '?').join(', ')})`),
+      byId: db.prepare('SELECT * FROM users WHERE id = ?'),
+      byEmail: db.prepare('SELECT * FROM users WHERE email = ?'),
+      setResetToken: db.prepare(
+        'UPDATE users SET reset_token_expires_at = ?, updated_at = ?, reset_token_hash = ? WHERE email = ? RETURNING *',
+      ),
+      clearResetToken: db.prepare(
+        'UPDATE users SET reset_token_hash = NULL, reset_token_expires_at = NULL, updated_at = ? WHERE email = ? AND reset_token_hash = ?',
+      ),
+      // The match (email, digest, not expired), the new password and spending the token, in one statement.
+      consumeResetToken: db.prepare(`
+        UPDATE users SET
+          password_hash = @hash, password_version = password_version + 1, password_changed_at = @now,
+          spent_reset_token_hash = @digest, spent_reset_token_expires_at = @repeatableUntil,
+          reset_token_hash = NULL, reset_token_expires_at = NULL, updated_at = @now
+        WHERE email = @email AND reset_token_hash = @digest AND reset_token_expires_at > @now
+        RETURNING *`),
+    };
+  }
+
+  async add(user: User): Promise<void> {
+    sqliteOperation(() => {
+      try {
+        this.statements.insert.run(...rows.userValues(user));
+      } catch (error) {
+        // The unique index on email decides which of two registrations of one address wins.
+        if (isUniqueViolation(error, 'users.email')) throw new EmailAlreadyRegisteredError();
+        throw error;
+      }
+    });
+  }
+
+  async findById(id: string): Promise<User | null> {
+    return this.user(sqliteOperation(() => this.statements.byId.get(id)));
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    return this.user(sqliteOperation(() => this.statements.byEmail.get(email)));
+  }
+
+  async setResetToken(email: string, tokenHash: string, expiresAt: Date, now: Date): Promise<User | null> {
+    return this.user(sqliteOperation(() => this.statements.setResetToken.get(expiresAt.getTime(), now.getTime(), tokenHash, email)));
+  }
+
+  async clearResetToken(email: string, tokenHash: string, now: Date): Promise<boolean> {
+    return sqliteOperation(() => this.statements.clearResetToken.run(now.getTime(), email, tokenHash)).changes === 1;
+  }
+
+  async consumeResetToken({ email, tokenHash, newPasswordHash, now, repeatableUntil }: ResetTokenConsumption): Promise<User | null> {
+    return this.user(
+      sqliteOperation(() =>
+        this.statements.consumeResetToken.get({
+          hash: newPasswordHash,
+          now: now.getTime(),
+          repeatableUntil: repeatableUntil.getTime(),
+          email,
+          digest: tokenHash,
+        }),
+      ),
+    );
+  }
+
+  private user(row: UserRow<number> | undefined): User | null {
+    return row === undefined ? null : rows.toUser(row);
+  }
+}
