@@ -1,5 +1,6 @@
 import { stopSharedTestMongo } from './test-mongo.js';
 import { stopSharedTestPostgres } from './test-postgres.js';
+import { removeTestSqliteFiles } from './test-sqlite.js';
 import { disposeFixtures } from './use-case-fixture.js';
 
 /** Mocha root hooks: whatever the run started for all test files is stopped once, at the very end. */
@@ -14,6 +15,7 @@ export const mochaHooks = {
     } finally {
       // A PostgreSQL cluster runs detached from mocha (pg_ctl): left running, it would outlive the run.
       await stopSharedTestPostgres();
+      removeTestSqliteFiles();
     }
     // A handle left open (an unclosed client, server or timer) would keep mocha alive forever: say so
     // and fail, rather than hang CI.

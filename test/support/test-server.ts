@@ -7,8 +7,11 @@ import type { Logger } from '../../src/app/logger.js';
 import { TOKENS } from '../../src/app/tokens.js';
 import { ManualClock } from './manual-clock.js';
 
-/** The test defaults: bcrypt's minimum cost keeps the suite fast; everything else as in production. */
-export const TEST_ENV: Readonly<Record<string, string>> = { BCRYPT_COST: '4', LOG_LEVEL: 'silent' };
+/**
+ * The test defaults: bcrypt's minimum cost keeps the suite fast; the in-memory store unless a test picks
+ * one (describeForEachStore), never the default SQLite file in the working folder; the rest as in production.
+ */
+export const TEST_ENV: Readonly<Record<string, string>> = { BCRYPT_COST: '4', LOG_LEVEL: 'silent', STORE: 'memory' };
 
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ ...TEST_ENV, ...env });

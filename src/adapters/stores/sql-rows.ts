@@ -48,10 +48,11 @@ export const SESSION_COLUMNS = ['id', 'user_id', 'password_version', 'created_at
 >;
 
 interface TimeCodec<Time> {
-  toDate(value: Time): Date;
-  fromDate(date: Date): Time;
+  readonly toDate: (value: Time) => Date;
+  readonly fromDate: (date: Date) => Time;
 }
 
+/** The mapping between the domain's records and rows, for a database that holds instants as `Time`. */
 export function sqlRows<Time>({ toDate, fromDate }: TimeCodec<Time>) {
   const orNull = <A, B>(value: A | null, convert: (value: A) => B): B | null => (value === null ? null : convert(value));
   return {

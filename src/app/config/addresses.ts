@@ -49,6 +49,15 @@ export function mongoUri() {
   );
 }
 
+/** postgres:// or postgresql://, with a host; the driver reads the rest (user, password, database, options). */
+export function postgresUrl() {
+  return z.url({
+    protocol: /^postgres(ql)?$/,
+    hostname: /./,
+    error: 'must be a postgres://user:password@host:port/database URL (or postgresql://)',
+  });
+}
+
 /** smtp://[user[:password]@]host[:port] or smtps://…: nothing else, as the URL may carry credentials. */
 export function smtpUrl() {
   const error = 'must be smtp://[user:password@]host[:port] or smtps://[user:password@]host[:port], without path or query';

@@ -27,19 +27,23 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   throw new ConfigError(`invalid configuration: ${problems(parsed.error.issues).join('; ')}`);
 }
 
-/** An SMTP URL with its password replaced by a placeholder (the user name stays, to tell accounts apart). */
-function redactSmtpUrl(value: string): string {
+/**
+ * A URL with its password replaced by a placeholder (the user name stays, to tell accounts apart) and
+ * its query left out (a PostgreSQL URL may carry `password=` or `sslpassword=` there).
+ */
+function redactUrl(value: string): string {
   const url = URL.parse(value);
   if (url === null) return '(unparseable URL)';
   const credentials = url.username === '' && url.password === '' ? '' : `${url.username}${url.password === '' ? '' : ':<password>'}@`;
-  return `${url.protocol}//${credentials}${url.host}`;
+  return `${url.protocol}//${credentials}${url.host}${url.pathname === '/' ? '' : url.pathname}`;
 }
 
-/** The configuration as it may be logged: credentials in the MongoDB and SMTP URLs replaced by placeholders. */
+/** The configuration as it may be logged: credentials in the MongoDB, PostgreSQL and SMTP URLs replaced by placeholders. */
 export function redactedConfig(config: Config): object {
   return {
     ...config,
     ...(config.mongodb === undefined ? {} : { mongodb: { ...config.mongodb, uri: redactConnectionString(config.mongodb.uri) } }),
-    ...(config.email === undefined ? {} : { email: { ...config.email, smtpUrl: redactSmtpUrl(config.email.smtpUrl) } }),
+    ...(config.postgres === undefined ? {} : { postgres: { ...config.postgres, url: redactUrl(config.postgres.url) } }),
+    ...(config.email === undefined ? {} : { email: { ...config.email, smtpUrl: redactUrl(config.email.smtpUrl) } }),
   };
 }

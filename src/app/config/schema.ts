@@ -11,9 +11,24 @@ function fail(ctx: Context, message: string, path: string[] = [], params?: Recor
   return z.NEVER;
 }
 
-/** STORE: the store chosen, with the MongoDB settings exactly when it is MongoDB. */
+/** STORE: the store chosen, with its settings (and only its own). */
 function store(env: Variables, ctx: Context) {
   if (env.STORE === 'memory') return { store: 'memory' } as const;
+  if (env.STORE === 'sqlite') return { store: 'sqlite', sqlite: { path: env.SQLITE_PATH, synchronous: env.SQLITE_SYNCHRONOUS } } as const;
+  if (env.STORE === 'postgres') {
+    if (env.DATABASE_URL === undefined) return fail(ctx, 'is required when STORE=postgres', ['DATABASE_URL']);
+    return {
+      store: 'postgres',
+      postgres: {
+        /** May carry a password: never log it as is (see redactedConfig). */
+        url: env.DATABASE_URL,
+        schema: env.PG_SCHEMA,
+        poolSize: env.PG_POOL_SIZE,
+        timeoutSeconds: env.PG_TIMEOUT,
+        startupTimeoutSeconds: env.PG_STARTUP_TIMEOUT,
+      },
+    } as const;
+  }
   if (env.MONGODB_URI === undefined) return fail(ctx, 'is required when STORE=mongodb', ['MONGODB_URI']);
   return {
     store: 'mongodb',

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { host, mailFrom, mongoUri, origins, resetUrl, smtpUrl } from './addresses.js';
+import { host, mailFrom, mongoUri, origins, postgresUrl, resetUrl, smtpUrl } from './addresses.js';
 import { DAY, duration, HOUR, rateLimit, shownDuration, TIMER_MAX_SECONDS } from './durations.js';
-import { boolean, databaseName, integer, oneOf, writeConcern } from './values.js';
+import { boolean, databaseName, filePath, integer, oneOf, schemaName, writeConcern } from './values.js';
 import { variable } from './variable.js';
 
 /**
@@ -27,9 +27,44 @@ export const variables = z.object({
     meaning: 'address to listen on (`0.0.0.0` to accept outside connections): an IP address or a host name',
   }),
   PORT: variable(integer(0, 65535), { fallback: '5000', meaning: 'port to listen on (`0` picks a free one)' }),
-  STORE: variable(oneOf(['memory', 'mongodb']), {
-    fallback: 'memory',
-    meaning: 'where users and sessions live: `memory` (embedded, lost on restart) or `mongodb`',
+  STORE: variable(oneOf(['sqlite', 'postgres', 'mongodb', 'memory']), {
+    fallback: 'sqlite',
+    meaning:
+      'where users, sessions and rate-limit counters live: `sqlite` (embedded, one file), `postgres`, `mongodb`, or `memory` ' +
+      '(lost on restart: tests); see [Choosing a store](#choosing-a-store)',
+  }),
+  SQLITE_PATH: variable(filePath(), {
+    fallback: 'data/auth.sqlite3',
+    meaning: 'with `STORE=sqlite`: the database file, relative to the working folder; it and its folder are created on first start',
+  }),
+  SQLITE_SYNCHRONOUS: variable(oneOf(['full', 'normal']), {
+    fallback: 'full',
+    meaning:
+      'with `STORE=sqlite`: `full` puts every commit on disk before answering (survives a power loss); `normal` survives the ' +
+      'process being killed but may lose the last commits to a power loss or OS crash',
+  }),
+  DATABASE_URL: variable(postgresUrl(), {
+    meaning:
+      'with `STORE=postgres`, required: `postgres://user:password@host:port/database` (libpq-style options in the query, ' +
+      'e.g. `?sslmode=require`); only host, port and database are ever logged',
+  }),
+  PG_SCHEMA: variable(schemaName(), {
+    fallback: 'public',
+    meaning: 'the schema that holds the tables, created on first start if missing (several services can share a database)',
+  }),
+  PG_POOL_SIZE: variable(integer(1, 1000), {
+    fallback: '10',
+    meaning: 'connections per instance, 1–1,000; the server must allow instances × this (`max_connections`)',
+  }),
+  PG_TIMEOUT: variable(duration(HOUR), {
+    fallback: '2s',
+    meaning:
+      `${atMost(HOUR)}: connecting, the server's \`statement_timeout\`, and a deadline on every store call, rate-limit count ` +
+      'and readiness ping; past it a request gets 503, whether the database is down or hung',
+  }),
+  PG_STARTUP_TIMEOUT: variable(duration(HOUR), {
+    fallback: '30s',
+    meaning: `${atMost(HOUR)}: how long start-up keeps retrying an unreachable server`,
   }),
   MONGODB_URI: variable(mongoUri(), {
     meaning:

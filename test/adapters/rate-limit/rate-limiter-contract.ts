@@ -27,6 +27,15 @@ export function describeRateLimiterContract(storeName: string, makeLimiter: () =
       expect((await limiter.hit('a')).allowed).to.equal(false);
     });
 
+    it('counts a key as long as the longest email and an IPv6 address make', async () => {
+      // Keys hold an email address (up to 254 characters once normalised) and a client address.
+      const limiter = makeLimiter()({ attempts: 1, windowSeconds: 60 });
+      const key = `${'a'.repeat(64)}@${'b'.repeat(185)}.com|ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255`;
+      expect((await limiter.hit(key)).allowed).to.equal(true);
+      expect((await limiter.hit(key)).allowed).to.equal(false);
+      expect((await limiter.hit(key.slice(1))).allowed, 'a key one character shorter is another key').to.equal(true);
+    });
+
     it('forgets a key on reset', async () => {
       const limiter = makeLimiter()({ attempts: 2, windowSeconds: 60 });
       await limiter.hit('k');

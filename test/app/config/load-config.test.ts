@@ -18,7 +18,8 @@ describe('configuration', () => {
     expect(loadConfig({})).to.deep.equal({
       host: '127.0.0.1',
       port: 5000,
-      store: 'memory',
+      store: 'sqlite',
+      sqlite: { path: 'data/auth.sqlite3', synchronous: 'full' },
       bcryptCost: 12,
       hashConcurrency: defaultHashConcurrency(availableParallelism(), Number(process.env.UV_THREADPOOL_SIZE ?? 4) || 4),
       hashQueuePerClient: 8,
@@ -117,6 +118,44 @@ describe('configuration', () => {
     });
     expect(custom.mongodb).to.include({ dbName: 'accounts', writeConcern: 2, timeoutSeconds: 5, startupTimeoutSeconds: 120 });
     expect(loadConfig({ MONGODB_URI: 'mongodb://db1/' }).mongodb, 'ignored unless STORE=mongodb').to.equal(undefined);
+  });
+
+  it('reads the SQLite settings, the default store', () => {
+    expect(loadConfig({ SQLITE_PATH: '/var/lib/auth/accounts.db', SQLITE_SYNCHRONOUS: 'normal' }).sqlite).to.deep.equal({
+      path: '/var/lib/auth/accounts.db',
+      synchronous: 'normal',
+    });
+    expect(loadConfig({ STORE: 'memory', SQLITE_PATH: 'x.db' }).sqlite, 'ignored unless STORE=sqlite').to.equal(undefined);
+    expect(configError({ SQLITE_PATH: 'data/a\u0000b' })).to.equal('invalid configuration: SQLITE_PATH must be a file path');
+  });
+
+  it('reads the PostgreSQL settings when STORE=postgres, with their defaults, and requires DATABASE_URL', () => {
+    expect(loadConfig({ STORE: 'postgres', DATABASE_URL: 'postgres://auth@db1:5432/auth' }).postgres).to.deep.equal({
+      url: 'postgres://auth@db1:5432/auth',
+      schema: 'public',
+      poolSize: 10,
+      timeoutSeconds: 2,
+      startupTimeoutSeconds: 30,
+    });
+    const custom = loadConfig({
+      STORE: 'postgres',
+      DATABASE_URL: 'postgresql://auth:pw@db1/accounts?sslmode=require',
+      PG_SCHEMA: 'auth_service',
+      PG_POOL_SIZE: '25',
+      PG_TIMEOUT: '5s',
+      PG_STARTUP_TIMEOUT: '2m',
+    });
+    expect(custom.postgres).to.include({ schema: 'auth_service', poolSize: 25, timeoutSeconds: 5, startupTimeoutSeconds: 120 });
+    expect(configError({ STORE: 'postgres' })).to.contain('DATABASE_URL is required when STORE=postgres');
+    expect(loadConfig({ STORE: 'memory', DATABASE_URL: 'postgres://db1/auth' }).postgres, 'ignored unless STORE=postgres').to.equal(undefined);
+  });
+
+  it('redacts the password of DATABASE_URL for the log, in the authority and in the query', () => {
+    const config = loadConfig({ STORE: 'postgres', DATABASE_URL: 'postgres://auth:s3cr3t@db1:5432/accounts?password=s3cr3t2&sslmode=require' });
+    const logged = JSON.stringify(redactedConfig(config));
+    expect(logged).not.to.contain('s3cr3t');
+    expect(logged).to.contain('postgres://auth:<password>@db1:5432/accounts');
+    expect(config.postgres?.url, 'the config itself keeps it').to.contain('s3cr3t');
   });
 
   it('redacts the credentials of the MongoDB URI for the log', () => {
@@ -237,7 +276,13 @@ describe('configuration', () => {
   const invalid: Record<string, string[]> = {
     HOST: ['999.1.1.1', '256.0.0.1', 'has space', 'http://localhost', '-bad.example.com', 'a..b'],
     PORT: ['http', '-1', '65536', '80.5'],
-    STORE: ['postgres', 'MEMORY'],
+    STORE: ['mysql', 'MEMORY', 'sqlite3'],
+    SQLITE_SYNCHRONOUS: ['off', 'FULL', 'extra'],
+    DATABASE_URL: ['mysql://db/auth', 'db.example.com:5432', 'postgres:///auth', 'not a url'],
+    PG_SCHEMA: ['Public', '1abc', 'has space', 'a-b', 'x'.repeat(64), '"quoted"'],
+    PG_POOL_SIZE: ['0', '1001', 'ten'],
+    PG_TIMEOUT: ['fast', '2h'],
+    PG_STARTUP_TIMEOUT: ['0', '9999999999d'],
     MONGODB_URI: [
       'http://db.example.com',
       'db.example.com:27017',
@@ -306,7 +351,7 @@ describe('configuration', () => {
     expect(problem({ SESSION_TTL: '401d' })).to.equal('SESSION_TTL must be at most 400d');
     expect(problem({ RATE_LIMIT_ADDRESS: '5/25d' })).to.equal('RATE_LIMIT_ADDRESS must have a window of at most 24d');
     expect(problem({ COOKIE_SECURE: 'TRUE' })).to.equal('COOKIE_SECURE must be true or false');
-    expect(problem({ STORE: 'postgres' })).to.equal('STORE must be one of: memory, mongodb');
+    expect(problem({ STORE: 'mysql' })).to.equal('STORE must be one of: sqlite, postgres, mongodb, memory');
     // Neither a protocol nor a host: still one problem for the variable.
     expect(problem({ SMTP_URL: 'mail.example.com:25' })).to.equal(
       'SMTP_URL must be smtp://[user:password@]host[:port] or smtps://[user:password@]host[:port], without path or query',
