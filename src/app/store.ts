@@ -24,7 +24,12 @@ export async function openStore(config: Config, logger: Logger): Promise<Store> 
     case 'memory':
       return openMemoryStore();
     case 'sqlite':
-      return SqliteStore.open({ ...config.sqlite, busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS, sweepIntervalMs: SWEEP_INTERVAL_MS, onSweepError });
+      return SqliteStore.open({
+        ...config.sqlite,
+        busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS,
+        sweepIntervalMs: SWEEP_INTERVAL_MS,
+        onSweepError,
+      });
     case 'postgres': {
       const { url, schema, poolSize, timeoutSeconds, startupTimeoutSeconds } = config.postgres;
       return PostgresStore.open({
@@ -35,7 +40,8 @@ export async function openStore(config: Config, logger: Logger): Promise<Store> 
         startupTimeoutMs: startupTimeoutSeconds * 1000,
         sweepIntervalMs: SWEEP_INTERVAL_MS,
         onRetry: onRetry('PostgreSQL'),
-        onIdleError: (error) => logger.warn({ reason: error.message }, 'a PostgreSQL connection failed while idle; the pool opens a new one'),
+        onIdleError: (error) =>
+          logger.warn({ reason: error.message }, 'a PostgreSQL connection failed while idle; the pool opens a new one'),
         onSweepError,
       });
     }

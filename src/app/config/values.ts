@@ -21,7 +21,9 @@ export function databaseName() {
 
 /** A PostgreSQL schema name as written unquoted: lower-case letters, digits and _, at most 63 bytes. */
 export function schemaName() {
-  return z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be 1 to 63 lower-case letters, digits or _, not starting with a digit' });
+  return z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be 1 to 63 lower-case letters, digits or _, not starting with a digit' });
 }
 
 /** A file path: not empty, no NUL byte (the one character no file system takes). */

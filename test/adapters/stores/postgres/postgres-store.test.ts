@@ -1,21 +1,144 @@
-import { PostgresStore } from '../../../../src/adapters/stores/postgres/postgres-store.js';
+import { expect } from 'chai';
+import pg from 'pg';
+import { describePostgres, PostgresStore } from '../../../../src/adapters/stores/postgres/postgres-store.js';
+import { postgresMigrations } from '../../../../src/adapters/stores/postgres/schema.js';
+import { StoreUnreachableError } from '../../../../src/adapters/stores/store.js';
+import { EmailAlreadyRegisteredError, StoreUnavailableError } from '../../../../src/domain/errors.js';
+import { rejection } from '../../../support/rejection.js';
 import { describeWithPostgres, uniqueSchemaName, type TestPostgres } from '../../../support/test-postgres.js';
 import { describeRepositoryContract } from '../store-contract.js';
 
-export function openPostgresStore(postgres: TestPostgres, schema = uniqueSchemaName('contract')): Promise<PostgresStore> {
+// An hour ago: what the sweep is told is now, so that rate-limit counters (on the real clock) are still live then.
+const NOW = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
+const user = (id: string, email: string) => ({
+  id,
+  email,
+  passwordHash: 'hash',
+  passwordVersion: 0,
+  resetTokenHash: null,
+  resetTokenExpiresAt: null,
+  spentResetTokenHash: null,
+  spentResetTokenExpiresAt: null,
+  passwordChangedAt: NOW,
+  createdAt: NOW,
+  updatedAt: NOW,
+});
+const session = (id: string, expiresAt: Date) => ({ id, userId: 'u1', passwordVersion: 0, createdAt: NOW, expiresAt });
+
+function openPostgresStore(postgres: TestPostgres, schema = uniqueSchemaName('store')): Promise<PostgresStore> {
   return PostgresStore.open({ url: postgres.url, schema, poolSize: 10, timeoutMs: 2000, startupTimeoutMs: 5000, sweepIntervalMs: 60_000 });
 }
 
 describeWithPostgres('PostgreSQL repositories', (postgres) => {
   const opened: PostgresStore[] = [];
+  let client: pg.Client;
+
+  const open = async (schema?: string) => {
+    const store = await openPostgresStore(postgres(), schema);
+    opened.push(store);
+    return store;
+  };
+  const versions = async (schema: string) =>
+    (await client.query(`SELECT version, name FROM "${schema}".schema_migrations ORDER BY version`)).rows as unknown[];
+
+  before(async () => {
+    client = new pg.Client({ connectionString: postgres().url });
+    await client.connect();
+  });
+
+  after(async () => {
+    await client.end();
+  });
 
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((store) => store.close()));
   });
 
-  describeRepositoryContract('postgres', async () => {
-    const store = await openPostgresStore(postgres());
-    opened.push(store);
-    return store;
+  describeRepositoryContract('postgres', () => open());
+
+  it('maps only the email constraint to EmailAlreadyRegisteredError: a clashing id is a bug, not a taken email', async () => {
+    const store = await open();
+    await store.users.add(user('u1', 'first@example.com'));
+    expect(await rejection(store.users.add(user('u2', 'first@example.com')))).to.be.instanceOf(EmailAlreadyRegisteredError);
+    const clash = await rejection(store.users.add(user('u1', 'second@example.com')));
+    expect(clash).not.to.be.instanceOf(EmailAlreadyRegisteredError);
+    expect(clash).not.to.be.instanceOf(StoreUnavailableError);
+  });
+
+  it('names host, port and database of a URL, never its credentials or query', () => {
+    expect(describePostgres('postgres://auth:s3cr3t@db1.example.com:5433/accounts?password=x')).to.equal('db1.example.com:5433/accounts');
+    expect(describePostgres('not a url')).to.equal('(unparseable URL)');
+  });
+
+  describe('schema migrations', () => {
+    const latest = postgresMigrations('x').map(({ version, name }) => ({ version, name }));
+
+    it('creates the schema, records every version once, and opening again applies nothing', async () => {
+      const schema = uniqueSchemaName('migrations');
+      await open(schema);
+      await open(schema);
+      expect(await versions(schema)).to.deep.equal(latest);
+    });
+
+    it('brings a schema left at version 1 up to date, keeping its users', async () => {
+      const schema = uniqueSchemaName('version_1');
+      await client.query(`CREATE SCHEMA "${schema}"`);
+      await client.query(
+        `CREATE TABLE "${schema}".schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      const [first] = postgresMigrations(schema);
+      await client.query(first?.sql ?? '');
+      await client.query(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES (1, $1)`, [first?.name]);
+      await client.query(
+        `INSERT INTO "${schema}".users (id, email, password_hash, password_version, password_changed_at, created_at, updated_at)
+         VALUES ('old', 'old@example.com', 'hash', 3, $1, $1, $1)`,
+        [NOW],
+      );
+
+      const store = await open(schema);
+      expect(await store.users.findByEmail('old@example.com')).to.deep.include({ id: 'old', passwordVersion: 3, resetTokenHash: null });
+      expect(await versions(schema)).to.deep.equal(latest);
+      const limiter = store.rateLimiter({ name: 'after-migration', attempts: 1, windowSeconds: 60 });
+      expect((await limiter.hit('k')).allowed).to.equal(true);
+      expect((await limiter.hit('k')).allowed).to.equal(false);
+    });
+
+    it('refuses a schema newer than this code', async () => {
+      const schema = uniqueSchemaName('future');
+      await open(schema);
+      await client.query(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES (99, 'from the future')`);
+      const error = await rejection(open(schema));
+      expect(error).to.be.instanceOf(StoreUnreachableError);
+      expect((error as Error).message).to.match(/schema version 99, newer than this service's/);
+    });
+
+    it('lets eight instances open one new schema at the same moment: the advisory lock serialises the migrations', async () => {
+      const schema = uniqueSchemaName('together');
+      await Promise.all(Array.from({ length: 8 }, () => open(schema)));
+      expect(await versions(schema)).to.deep.equal(latest);
+    });
+  });
+
+  describe('expiry sweep', () => {
+    it('deletes expired sessions and rate-limit counters only, in bounded batches', async () => {
+      const schema = uniqueSchemaName('sweep');
+      const store = await open(schema);
+      const live = session('live', new Date(NOW.getTime() + 36_000_000));
+      const edge = session('edge', new Date(NOW.getTime() + 1));
+      await store.sessions.add(live, 10_000);
+      await store.sessions.add(edge, 10_000);
+      await client.query(
+        `INSERT INTO "${schema}".sessions (id, user_id, password_version, created_at, expires_at)
+         SELECT 'expired-' || n, 'u1', 0, $1, $1 FROM generate_series(1, 2500) AS n`,
+        [NOW],
+      );
+      await store.rateLimiter({ name: 'sweep', attempts: 5, windowSeconds: 1 }).hit('k');
+      expect(await store.sweep(NOW)).to.equal(2500);
+      expect(await store.sessions.findById('live')).to.deep.equal(live);
+      expect(await store.sessions.findById('edge'), 'live for one more millisecond').to.deep.equal(edge);
+      await store.sessions.delete('edge');
+      expect(await store.sweep(new Date(Date.now() + 2000)), 'the counter, once its window is over').to.equal(1);
+      expect(await store.sweep(new Date(Date.now() + 2000))).to.equal(0);
+    });
   });
 });
