@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 
-const PHASES = ['session', 'login', 'hashing', 'enumeration', 'responsiveness', 'growth', 'mongodb'] as const;
+const PHASES = ['session', 'login', 'hashing', 'enumeration', 'responsiveness', 'growth', 'mongodb', 'sqlite', 'postgres'] as const;
 export type PhaseName = (typeof PHASES)[number];
 
 export interface BenchOptions {

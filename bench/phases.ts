@@ -78,18 +78,14 @@ export async function prepareService(context: PhaseContext, name: string, env: R
 // ---------------------------------------------------------------------------------------------------
 // Phases
 
-/** 1 and 7: GET /profile with a valid session vs a bare Koa app answering a constant JSON. */
-export async function sessionCheck(
+/** The figures of a session check: req/s and server CPU per request, service vs bare Koa. */
+function sessionFigures(
   context: PhaseContext,
   store: string,
-  service: ServiceFixture,
-  koa: Server,
+  measured: readonly ProfileResult[],
+  baseline: readonly ProfileResult[],
   target: number | undefined,
-): Promise<Figure[]> {
-  const [measured = [], baseline = []] = await interleave(context, [
-    profileLoad(context, `service GET /profile (${store})`, service.server, service.cookie),
-    profileLoad(context, 'bare Koa GET /profile', koa, service.cookie),
-  ]);
+): Figure[] {
   const name = `session check GET /profile (${store}, ${context.options.connections} connections)`;
   return [
     {
@@ -103,7 +99,54 @@ export async function sessionCheck(
   ];
 }
 
-/** 2 and 7: POST /sessions with the right password vs raw bcrypt.compare at the same cost. */
+/** 1 and 7: GET /profile with a valid session vs a bare Koa app answering a constant JSON. */
+export async function sessionCheck(
+  context: PhaseContext,
+  store: string,
+  service: ServiceFixture,
+  koa: Server,
+  target: number | undefined,
+): Promise<Figure[]> {
+  const [measured = [], baseline = []] = await interleave(context, [
+    profileLoad(context, `service GET /profile (${store})`, service.server, service.cookie),
+    profileLoad(context, 'bare Koa GET /profile', koa, service.cookie),
+  ]);
+  return sessionFigures(context, store, measured, baseline, target);
+}
+
+/**
+ * 8 and 9: GET /profile on a store of a database vs bare Koa (as in 1 and 7) and vs the memory store, in
+ * the same rounds (the store's service, the memory store's, bare Koa, …): one run of the store's service
+ * serves both ratios, and the machine's drift hits all three sides alike.
+ */
+export async function sessionCheckVersusMemory(
+  context: PhaseContext,
+  store: { readonly key: string; readonly title: string },
+  service: ServiceFixture,
+  memory: ServiceFixture,
+  koa: Server,
+  target: number | undefined,
+): Promise<Figure[]> {
+  const [measured = [], inMemory = [], baseline = []] = await interleave(context, [
+    profileLoad(context, `service GET /profile (${store.key})`, service.server, service.cookie),
+    profileLoad(context, 'service GET /profile (memory)', memory.server, memory.cookie),
+    profileLoad(context, 'bare Koa GET /profile', koa, service.cookie),
+  ]);
+  const name = `session check on ${store.title} vs the memory store (GET /profile, ${context.options.connections} connections)`;
+  return [
+    ...sessionFigures(context, store.key, measured, baseline, undefined),
+    {
+      name,
+      measured: { value: median(measured.map((r) => r.perSecond)), unit: 'req/s', label: store.title },
+      baseline: { value: median(inMemory.map((r) => r.perSecond)), unit: 'req/s', label: 'memory store' },
+      ratio: ratios(measured, inMemory, (a, b) => a.perSecond / b.perSecond),
+      ...(target === undefined ? {} : { target: { min: target } }),
+    },
+    cpuFigure(name, measured, inMemory, 'memory store'),
+  ];
+}
+
+/** 2, 7, 8 and 9: POST /sessions with the right password vs raw bcrypt.compare at the same cost. */
 export async function logInThroughput(
   context: PhaseContext,
   store: string,

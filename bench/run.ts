@@ -2,7 +2,8 @@
  * `npm run bench`: the service (compiled, in child processes) against baselines measured in the same run.
  * Progress goes to stderr; the table to stdout and, as JSON and Markdown, to bench/results/.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultHashConcurrency } from '../src/app/config.js';
@@ -18,17 +19,21 @@ import {
   responsiveness,
   SEEDING_COST,
   sessionCheck,
+  sessionCheckVersusMemory,
   type PhaseContext,
   type ServiceFixture,
 } from './phases.js';
 import { jongodbBinary, killAllNow, machineBusySeconds, ownCpuSeconds, ROOT, startJongodb, startNodeServer, stopAll } from './processes.js';
 import { Progress } from './progress.js';
+import { startPostgresCluster } from '../test/support/test-postgres.js';
 import { renderText, verdict, writeReport, type Figure, type Report } from './report.js';
 import { TOLERATED_FAILURES } from './load.js';
 
 const EXIT_INTERRUPTED = 130;
 /** Other processes using more than this share of the machine's CPU make a run "busy". */
 const BUSY_SHARE = 0.1;
+/** Session checks on SQLite against the memory store, same rounds: the store is synchronous, its lookups cheap. */
+const SQLITE_VS_MEMORY = 0.7;
 
 /** A server several phases share: started by the first that needs it; all see its failure. */
 function shared<T>(start: () => Promise<T>) {
@@ -38,6 +43,17 @@ function shared<T>(start: () => Promise<T>) {
     /** The server if it was started (and started well), else undefined. */
     ifStarted: async () => started?.catch(() => undefined),
   };
+}
+
+/** Last resort on exit: an immediate shutdown (SIGQUIT) of a throw-away cluster's server, and its folder removed. */
+function killPostmaster(folder: string): void {
+  try {
+    const pid = Number(readFileSync(path.join(folder, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGQUIT');
+  } catch {
+    // Not running (any more): nothing to stop.
+  }
+  rmSync(folder, { recursive: true, force: true });
 }
 
 function loadAverage(): string {
@@ -68,7 +84,7 @@ function header(options: BenchOptions, startLoad: string, seconds: number): Reco
     'load average (1/5/15 min)': `${startLoad} at start, ${loadAverage()} at the end`,
     node: `${process.version} (same flags and env for the service and the baselines)`,
     versions: `koa ${version('koa')}, @koa/router ${version('@koa/router')}, bcrypt ${version('bcrypt')}, autocannon ${version('autocannon')}`,
-    'bcrypt cost': `${options.cost} (log-in, registration, reset, enumeration, responsiveness, MongoDB); ${SEEDING_COST} for growth`,
+    'bcrypt cost': `${options.cost} (log-in, registration, reset, enumeration, responsiveness, MongoDB, SQLite, PostgreSQL); ${SEEDING_COST} for growth`,
     UV_THREADPOOL_SIZE: String(options.threadPoolSize),
     HASH_CONCURRENCY:
       hashConcurrencyLabel(options.hashConcurrency, options.threadPoolSize) +
@@ -99,6 +115,9 @@ function notes(options: BenchOptions, machineBusy: boolean): string[] {
       `and 64 connections; memory is VmRSS of the service after seeding ${options.growthUsers.toLocaleString('en-US')} users, ` +
       'then as many sessions, per 100,000; it includes heap not yet collected.',
     'MongoDB: the jongodb wire-protocol stand-in the tests use, not mongod: those figures have no target.',
+    'SQLite and PostgreSQL: the session check runs in the same rounds against a memory-store service of the phase ' +
+      `(store, memory, bare Koa, …); SQLite on a temporary file with the default SQLITE_SYNCHRONOUS (full), target >= ${SQLITE_VS_MEMORY} ` +
+      'of the memory store; PostgreSQL on a throw-away local cluster (initdb, fsync on), PG_POOL_SIZE default, no target.',
     `A run fails (exit 1) when a phase crashes or a load gets more than ${TOLERATED_FAILURES} unexpected answers; ` +
       'a missed target does not fail it.',
     ...(machineBusy ? ['The machine was busy: other processes used CPU during the run (see the header), so figures are noisier.'] : []),
@@ -201,7 +220,7 @@ async function main(): Promise<number> {
         },
       );
     }
-    // Nothing else runs while the growth and MongoDB phases measure.
+    // Nothing else runs while the growth, MongoDB, SQLite and PostgreSQL phases measure (the last two start their own memory service).
     await (await memory.ifStarted())?.server.stop();
     const seedingSeconds = (2 * opts.growthUsers) / 250;
     await phase(
@@ -227,6 +246,55 @@ async function main(): Promise<number> {
         await jongodb.stop();
       }
     });
+    // 8 and 9: the session check against bare Koa and, in the same rounds, against a memory-store service
+    // of the phase's own (stopped before the log-in load, so that nothing else runs while it measures).
+    const onStore = async (
+      context: PhaseContext,
+      store: { readonly key: string; readonly title: string },
+      storeEnv: Record<string, string>,
+      target: number | undefined,
+    ): Promise<Figure[]> => {
+      let service: ServiceFixture | undefined;
+      let inMemory: ServiceFixture | undefined;
+      try {
+        service = await prepareService(context, `service (${store.key})`, storeEnv);
+        inMemory = await prepareService(context, 'service (memory, for the ratio)', env);
+        const figures = await sessionCheckVersusMemory(context, store, service, inMemory, await koa.get(), target);
+        await inMemory.server.stop();
+        return [...figures, ...(await logInThroughput(context, store.key, service, storeEnv, undefined))];
+      } finally {
+        await Promise.all([service?.server.stop(), inMemory?.server.stop()]);
+      }
+    };
+    await phase('sqlite', '8. session check and log-in on SQLite (vs the memory store)', 3 * setup + interleaved(5), async (context) => {
+      const folder = await mkdtemp(path.join(os.tmpdir(), 'auth-bench-sqlite-'));
+      try {
+        // SQLITE_SYNCHRONOUS left unset: the default, full.
+        const sqliteEnv = { ...env, STORE: 'sqlite', SQLITE_PATH: path.join(folder, 'auth.sqlite3') };
+        return await onStore(context, { key: 'sqlite', title: 'SQLite' }, sqliteEnv, SQLITE_VS_MEMORY);
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
+    });
+    await phase(
+      'postgres',
+      '9. session check and log-in on PostgreSQL (vs the memory store)',
+      4 * setup + interleaved(5),
+      async (context) => {
+        context.progress.step('starting a throw-away PostgreSQL cluster (initdb, fsync on)');
+        const cluster = await startPostgresCluster();
+        // pg_ctl starts the server detached: a second Ctrl-C (process.exit) must not leave it running.
+        const killCluster = () => killPostmaster(cluster.folder);
+        process.on('exit', killCluster);
+        try {
+          const postgresEnv = { ...env, STORE: 'postgres', DATABASE_URL: cluster.url, PG_SCHEMA: 'bench' };
+          return await onStore(context, { key: 'postgres', title: 'PostgreSQL' }, postgresEnv, undefined);
+        } finally {
+          await cluster.destroy();
+          process.off('exit', killCluster);
+        }
+      },
+    );
   } finally {
     progress.phase('stopping every process the benchmark started');
     await stopAll();

@@ -230,11 +230,15 @@ const LISTENING_LINE = /"msg":"auth service listening on (http:\/\/[^"]+)"/;
  * Runs the real `npm start` (prestart build included) and waits for the server's "listening" line.
  * Detached: npm gets a process group of its own, only so that `killProcessGroup` can clean up after a
  * failure; `spawned` hears of the process before the wait, so that the caller can, even when it does not start.
+ * `env` is merged last, over the defaults (STORE=memory among them).
  */
-export async function startNpm(spawned: (child: ChildProcess) => void): Promise<RunningChild & { readonly url: string }> {
+export async function startNpm(
+  spawned: (child: ChildProcess) => void,
+  env: Record<string, string> = {},
+): Promise<RunningChild & { readonly url: string }> {
   const npm = spawnChild('npm', ['start'], {
     name: 'npm start',
-    env: { ...process.env, ...TEST_ENV, STORE: 'memory', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' },
+    env: { ...process.env, ...TEST_ENV, STORE: 'memory', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     detached: true,
   });
   spawned(npm.child);
