@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { StoreUnavailableError } from '../../../domain/errors.js';
 import type { RateLimiter } from '../../../domain/ports/rate-limiter.js';
 import { postgresRateLimiter, RATE_LIMITS_TABLE } from '../../rate-limit/sql-rate-limiters.js';
 import { TIMED_OUT, within, withDeadline, withDeadlines } from '../deadlines.js';
@@ -30,6 +31,15 @@ export interface PostgresStoreOptions {
   /** An idle connection's error (the server restarted, say): the pool drops it and opens a new one when needed. */
   readonly onIdleError?: (error: Error) => void;
   readonly onSweepError?: (error: unknown) => void;
+}
+
+/** Connecting and migrating at start-up took longer than its deadline: the server accepted the connection but does not answer. */
+class MigrationTimeoutError extends Error {
+  override readonly name = 'MigrationTimeoutError';
+
+  constructor(timeoutMs: number, cause: unknown) {
+    super(`preparing the schema did not finish within ${timeoutMs} ms (the database does not answer)`, { cause });
+  }
 }
 
 /** host:port/database of a connection URL, never its credentials. */
@@ -66,7 +76,7 @@ export class PostgresStore implements Store {
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     return retryAtStartup({
       startupTimeoutMs: options.startupTimeoutMs,
-      isRetryable: isTransient,
+      isRetryable: (error) => error instanceof MigrationTimeoutError || isTransient(error),
       failure: (attempts, reason) => `cannot use PostgreSQL at ${describePostgres(options.url)} after ${attempts} attempt(s): ${reason}`,
       ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
       attempt: async () => {
@@ -86,7 +96,11 @@ export class PostgresStore implements Store {
           await withDeadline(migrate(pool, options.schema, describePostgres(options.url)), options.timeoutMs * 10);
           return new PostgresStore(pool, options);
         } catch (error) {
-          await pool.end().catch(() => undefined);
+          // Bounded: pool.end() waits for every checked-out client, and a migration stuck on a hung server
+          // never gives its client back; unbounded, start-up would hang past PG_STARTUP_TIMEOUT, forever.
+          await within(pool.end(), options.timeoutMs).catch(() => undefined);
+          // Only the deadline throws StoreUnavailableError here: a hung server, worth retrying, and said as such.
+          if (error instanceof StoreUnavailableError) throw new MigrationTimeoutError(options.timeoutMs * 10, error);
           throw error;
         }
       },

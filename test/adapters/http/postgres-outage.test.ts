@@ -1,0 +1,151 @@
+import { expect } from 'chai';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { capturedLogger } from '../../support/captured-logger.js';
+import { clientFor, sessionCookieOf, type Reply } from '../../support/http-client.js';
+import { TcpProxy } from '../../support/tcp-proxy.js';
+import { describeWithPostgres, startPostgresCluster, uniqueSchemaName, type PostgresCluster } from '../../support/test-postgres.js';
+import { startTestServer, type TestServer } from '../../support/test-server.js';
+
+const EMAIL = 'dora@example.com';
+const PASSWORD = 'dora password';
+const OUTAGE_ENV = { STORE: 'postgres', PG_TIMEOUT: '1s', PG_STARTUP_TIMEOUT: '10s' };
+/** With a hung store: 1.5 × PG_TIMEOUT + 300 ms, about the timeout and far from the 4 × of hidden retries. */
+const HUNG_BOUND_MS = 1.5 * 1000 + 300;
+
+/** Retries a request until it answers with `status`, to wait for the pool to reconnect. */
+async function eventually(request: () => Promise<Reply>, status: number, withinMs = 20_000): Promise<Reply> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const reply = await request();
+    if (reply.status === status) return reply;
+    if (Date.now() > deadline) throw new Error(`still ${reply.status} ${JSON.stringify(reply.body)} after ${withinMs} ms`);
+    await sleep(200);
+  }
+}
+
+async function timed(request: () => Promise<Reply>): Promise<{ reply: Reply; ms: number }> {
+  const started = Date.now();
+  const reply = await request();
+  return { reply, ms: Date.now() - started };
+}
+
+function expectUnavailable({ reply, ms }: { reply: Reply; ms: number }): void {
+  expect(reply.status, JSON.stringify(reply.body)).to.equal(503);
+  expect(reply.body).to.have.all.keys('code', 'message');
+  expect(reply.headers.get('retry-after')).to.match(/^\d+$/);
+  // PG_TIMEOUT=1s: the service gives up in about a second.
+  expect(ms).to.be.lessThan(5000);
+}
+
+/** A proxy in front of the PostgreSQL server of `url` (host and port), and the same URL through it. */
+async function proxyInFrontOfPostgres(url: string): Promise<{ proxy: TcpProxy; url: string }> {
+  const original = new URL(url);
+  const proxy = await TcpProxy.start(original.hostname, Number(original.port === '' ? 5432 : original.port));
+  const proxied = new URL(url);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(proxy.port);
+  return { proxy, url: proxied.toString() };
+}
+
+describe('when the PostgreSQL database fails', function () {
+  this.timeout(90_000);
+
+  // describeWithPostgres only for its skip (or REQUIRE_POSTGRES failure) without PostgreSQL: each test has a cluster of its own.
+  describeWithPostgres('the server is stopped mid-run and restarted on the same port and data folder', () => {
+    let cluster: PostgresCluster | undefined;
+    let server: TestServer | undefined;
+
+    afterEach(async () => {
+      await server?.close();
+      server = undefined;
+      await cluster?.destroy();
+      cluster = undefined;
+    });
+
+    for (const mode of ['fast', 'immediate'] as const) {
+      it(`(pg_ctl stop -m ${mode}) answers 503 with Retry-After quickly, stays up, and serves the old session again once it is back`, async () => {
+        cluster = await startPostgresCluster();
+        const log = capturedLogger('warn');
+        server = await startTestServer({ env: { ...OUTAGE_ENV, DATABASE_URL: cluster.url }, logger: log.logger });
+        const api = clientFor(server.url);
+        expect((await api.post('/users', { form: { email: EMAIL, password: PASSWORD } })).status).to.equal(200);
+        const session = sessionCookieOf(await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } }));
+        const cookie = `session_id=${session}`;
+        expect((await api.get('/profile', { cookie })).status).to.equal(200);
+
+        // The pool holds idle connections now: the server ending them must not crash the process (an 'error' listener).
+        await cluster.stop(mode);
+        expectUnavailable(await timed(() => api.get('/profile', { cookie })));
+        expectUnavailable(await timed(() => api.post('/users', { form: { email: 'eve@example.com', password: PASSWORD } })));
+        expectUnavailable(await timed(() => api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } })));
+        expect((await api.get('/')).status, 'routes without the store still answer').to.equal(200);
+        expect((await api.get('/healthz')).status, 'the process is alive').to.equal(200);
+        const notReady = await timed(() => api.get('/readyz'));
+        expect(notReady.reply.status).to.equal(503);
+        expect(notReady.reply.body).to.deep.equal({ code: 'not_ready', message: 'not ready: the store does not answer' });
+        expect(notReady.reply.headers.get('retry-after')).to.match(/^\d+$/);
+        expect(notReady.ms).to.be.lessThan(5000);
+
+        await cluster.start();
+        // PostgreSQL keeps its data: the session made before the outage is valid again.
+        await eventually(() => api.get('/profile', { cookie }), 200);
+        expect((await api.get('/readyz')).status).to.equal(200);
+        expect((await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } })).status).to.equal(200);
+        expect((await api.post('/users', { form: { email: 'eve@example.com', password: PASSWORD } })).status).to.equal(200);
+        const again = await api.post('/users', { form: { email: EMAIL, password: PASSWORD } });
+        expect((again.body as { code: string }).code, 'the old user is still there').to.equal('email_taken');
+        const idle = log.lines().filter((line) => line.msg === 'a PostgreSQL connection failed while idle; the pool opens a new one');
+        expect(idle, 'the idle connections the server ended were logged, not fatal').not.to.be.empty;
+      });
+    }
+  });
+
+  describeWithPostgres('the database hangs: it keeps the connections but never answers, then recovers', (postgres) => {
+    let proxy: TcpProxy | undefined;
+    let server: TestServer | undefined;
+
+    afterEach(async () => {
+      proxy?.thaw();
+      await server?.close();
+      await proxy?.close();
+      server = undefined;
+      proxy = undefined;
+    });
+
+    it('answers 503 with Retry-After within about PG_TIMEOUT, with no retry multiplying it, and serves again once it answers', async () => {
+      const through = await proxyInFrontOfPostgres(postgres().url);
+      proxy = through.proxy;
+      server = await startTestServer({ env: { ...OUTAGE_ENV, DATABASE_URL: through.url, PG_SCHEMA: uniqueSchemaName('hang') } });
+      const api = clientFor(server.url);
+      expect((await api.post('/users', { form: { email: EMAIL, password: PASSWORD } })).status).to.equal(200);
+      const session = sessionCookieOf(await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } }));
+      const cookie = `session_id=${session}`;
+
+      proxy.freeze();
+      const profile = await timed(() => api.get('/profile', { cookie }));
+      const logIn = await timed(() => api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } }));
+      const registration = await timed(() => api.post('/users', { form: { email: 'eve@example.com', password: PASSWORD } }));
+      const notReady = await timed(() => api.get('/readyz'));
+      console.log(
+        `      hung store, PG_TIMEOUT=1s: GET /profile ${profile.ms} ms, POST /sessions ${logIn.ms} ms, ` +
+          `POST /users ${registration.ms} ms, GET /readyz ${notReady.ms} ms (bound ${HUNG_BOUND_MS} ms)`,
+      );
+      for (const [what, answer] of Object.entries({ profile, logIn, registration })) {
+        expectUnavailable(answer);
+        expect(answer.ms, `${what} (ms)`).to.be.below(HUNG_BOUND_MS);
+      }
+      expect(notReady.reply.status).to.equal(503);
+      expect(notReady.reply.body).to.deep.equal({ code: 'not_ready', message: 'not ready: the store does not answer' });
+      expect(notReady.reply.headers.get('retry-after')).to.match(/^\d+$/);
+      expect(notReady.ms, 'readyz (ms)').to.be.below(HUNG_BOUND_MS);
+      expect((await api.get('/healthz')).status, 'the process is alive').to.equal(200);
+
+      proxy.thaw();
+      await eventually(() => api.get('/readyz'), 200);
+      expect((await api.get('/profile', { cookie })).status).to.equal(200);
+      expect((await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } })).status).to.equal(200);
+      // Another address: a registration held back while frozen may have been applied late.
+      expect((await api.post('/users', { form: { email: 'fay@example.com', password: PASSWORD } })).status).to.equal(200);
+    });
+  });
+});
