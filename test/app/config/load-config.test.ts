@@ -147,11 +147,16 @@ describe('configuration', () => {
     });
     expect(custom.postgres).to.include({ schema: 'auth_service', poolSize: 25, timeoutSeconds: 5, startupTimeoutSeconds: 120 });
     expect(configError({ STORE: 'postgres' })).to.contain('DATABASE_URL is required when STORE=postgres');
-    expect(loadConfig({ STORE: 'memory', DATABASE_URL: 'postgres://db1/auth' }).postgres, 'ignored unless STORE=postgres').to.equal(undefined);
+    expect(loadConfig({ STORE: 'memory', DATABASE_URL: 'postgres://db1/auth' }).postgres, 'ignored unless STORE=postgres').to.equal(
+      undefined,
+    );
   });
 
   it('redacts the password of DATABASE_URL for the log, in the authority and in the query', () => {
-    const config = loadConfig({ STORE: 'postgres', DATABASE_URL: 'postgres://auth:s3cr3t@db1:5432/accounts?password=s3cr3t2&sslmode=require' });
+    const config = loadConfig({
+      STORE: 'postgres',
+      DATABASE_URL: 'postgres://auth:s3cr3t@db1:5432/accounts?password=s3cr3t2&sslmode=require',
+    });
     const logged = JSON.stringify(redactedConfig(config));
     expect(logged).not.to.contain('s3cr3t');
     expect(logged).to.contain('postgres://auth:<password>@db1:5432/accounts');

@@ -109,7 +109,7 @@ describeWithPostgres('PostgreSQL repositories', (postgres) => {
       await client.query(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES (99, 'from the future')`);
       const error = await rejection(open(schema));
       expect(error).to.be.instanceOf(StoreUnreachableError);
-      expect((error).message).to.match(/schema version 99, newer than this service's/);
+      expect(error.message).to.match(/schema version 99, newer than this service's/);
     });
 
     it('lets eight instances open one new schema at the same moment: the advisory lock serialises the migrations', async () => {
