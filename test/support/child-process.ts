@@ -114,6 +114,8 @@ export function spawnChild(command: string, args: readonly string[], options: Ch
           };
           child.stdout.on('data', look);
           child.stderr.on('data', look);
+          // What came before the call counts too: the line may already be there, with nothing after it.
+          look();
           exited.then(
             ([code, signal]) => reject(new Error(`${options.name} exited (${code ?? signal}) before it was ready:\n${output}`)),
             reject,
