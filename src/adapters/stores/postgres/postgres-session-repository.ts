@@ -2,52 +2,58 @@ import type { Pool } from 'pg';
 import type { Session } from '../../../domain/entities/session.js';
 import type { SessionRepository } from '../../../domain/ports/session-repository.js';
 import { SESSION_COLUMNS, type SessionRow } from '../sql-rows.js';
+
+// Named, never `*`: see the user repository.
+const COLUMNS = SESSION_COLUMNS.join(', ');
 import { rows } from './rows.js';
-import { postgresOperation } from './store-errors.js';
+import { run, type Statement } from './statements.js';
 
 export class PostgresSessionRepository implements SessionRepository {
-  private readonly sessions: string;
+  private readonly statements: Record<'insert' | 'trim' | 'byId' | 'delete' | 'deleteAllOfUser', Statement>;
 
   constructor(
     private readonly pool: Pool,
     schema: string,
   ) {
-    this.sessions = `"${schema}".sessions`;
+    const sessions = `"${schema}".sessions`;
+    this.statements = {
+      insert: {
+        name: 'sessions.insert',
+        text: `INSERT INTO ${sessions} (${SESSION_COLUMNS.join(', ')}) VALUES (${SESSION_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+      },
+      // The user's sessions beyond the newest `maxPerUser` (by creation, the id breaking ties).
+      trim: {
+        name: 'sessions.trim',
+        text: `DELETE FROM ${sessions} WHERE id IN (
+                 SELECT id FROM ${sessions} WHERE user_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2)`,
+      },
+      byId: { name: 'sessions.by-id', text: `SELECT ${COLUMNS} FROM ${sessions} WHERE id = $1` },
+      delete: { name: 'sessions.delete', text: `DELETE FROM ${sessions} WHERE id = $1` },
+      deleteAllOfUser: { name: 'sessions.delete-all-of-user', text: `DELETE FROM ${sessions} WHERE user_id = $1` },
+    };
   }
 
   async add(session: Session, maxPerUser: number): Promise<void> {
-    const placeholders = SESSION_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
-    await postgresOperation(() =>
-      this.pool.query(`INSERT INTO ${this.sessions} (${SESSION_COLUMNS.join(', ')}) VALUES (${placeholders})`, rows.sessionValues(session)),
-    );
+    await run(this.pool, this.statements.insert, rows.sessionValues(session));
     // Trimmed after the insert has committed, by every add: the last trim to start sees every session
     // inserted before it and leaves the newest maxPerUser; an earlier one never removes one of those.
-    await postgresOperation(() =>
-      this.pool.query(
-        `DELETE FROM ${this.sessions} WHERE id IN (
-           SELECT id FROM ${this.sessions} WHERE user_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2
-         )`,
-        [session.userId, maxPerUser],
-      ),
-    );
+    await run(this.pool, this.statements.trim, [session.userId, maxPerUser]);
   }
 
   async findById(id: string): Promise<Session | null> {
-    const { rows: found } = await postgresOperation(() =>
-      this.pool.query<SessionRow<Date>>(`SELECT * FROM ${this.sessions} WHERE id = $1`, [id]),
-    );
+    const { rows: found } = await run<SessionRow<Date>>(this.pool, this.statements.byId, [id]);
     const row = found[0];
     return row === undefined ? null : rows.toSession(row);
   }
 
   async delete(id: string): Promise<boolean> {
     // The deleted count decides between concurrent log-outs with one token: only one removes it.
-    const { rowCount } = await postgresOperation(() => this.pool.query(`DELETE FROM ${this.sessions} WHERE id = $1`, [id]));
+    const { rowCount } = await run(this.pool, this.statements.delete, [id]);
     return rowCount === 1;
   }
 
   async deleteAllForUser(userId: string): Promise<number> {
-    const { rowCount } = await postgresOperation(() => this.pool.query(`DELETE FROM ${this.sessions} WHERE user_id = $1`, [userId]));
+    const { rowCount } = await run(this.pool, this.statements.deleteAllOfUser, [userId]);
     return rowCount ?? 0;
   }
 }

@@ -2,6 +2,9 @@ import type { Database, Statement, Transaction } from 'better-sqlite3';
 import type { Session } from '../../../domain/entities/session.js';
 import type { SessionRepository } from '../../../domain/ports/session-repository.js';
 import { SESSION_COLUMNS, type SessionRow } from '../sql-rows.js';
+
+// Named, never `*`: see the user repository.
+const COLUMNS = SESSION_COLUMNS.join(', ');
 import { rows } from './rows.js';
 import { sqliteOperation } from './store-errors.js';
 
@@ -18,7 +21,7 @@ export class SqliteSessionRepository implements SessionRepository {
       DELETE FROM sessions WHERE id IN (
         SELECT id FROM sessions WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?
       ) AND user_id = ?`);
-    this.byId = db.prepare('SELECT * FROM sessions WHERE id = ?');
+    this.byId = db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`);
     this.deleteOne = db.prepare('DELETE FROM sessions WHERE id = ?');
     this.deleteAllOfUser = db.prepare('DELETE FROM sessions WHERE user_id = ?');
     // One transaction: another process on the file sees the insert and the trim together, or neither.

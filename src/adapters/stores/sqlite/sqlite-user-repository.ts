@@ -3,6 +3,10 @@ import type { User } from '../../../domain/entities/user.js';
 import { EmailAlreadyRegisteredError } from '../../../domain/errors.js';
 import type { ResetTokenConsumption, UserRepository } from '../../../domain/ports/user-repository.js';
 import { USER_COLUMNS, type UserRow } from '../sql-rows.js';
+
+// Named, never `*`: a column a later schema version adds must not change what a prepared statement returns
+// (PostgreSQL refuses to run a cached plan whose result type changed).
+const COLUMNS = USER_COLUMNS.join(', ');
 import { rows } from './rows.js';
 import { isUniqueViolation, sqliteOperation } from './store-errors.js';
 
@@ -24,10 +28,10 @@ export class SqliteUserRepository implements UserRepository {
   constructor(db: Database) {
     this.statements = {
       insert: db.prepare(`INSERT INTO users (${USER_COLUMNS.join(', ')}) VALUES (${USER_COLUMNS.map(() => '?').join(', ')})`),
-      byId: db.prepare('SELECT * FROM users WHERE id = ?'),
-      byEmail: db.prepare('SELECT * FROM users WHERE email = ?'),
+      byId: db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`),
+      byEmail: db.prepare(`SELECT ${COLUMNS} FROM users WHERE email = ?`),
       setResetToken: db.prepare(
-        'UPDATE users SET reset_token_expires_at = ?, updated_at = ?, reset_token_hash = ? WHERE email = ? RETURNING *',
+        `UPDATE users SET reset_token_expires_at = ?, updated_at = ?, reset_token_hash = ? WHERE email = ? RETURNING ${COLUMNS}`,
       ),
       clearResetToken: db.prepare(
         'UPDATE users SET reset_token_hash = NULL, reset_token_expires_at = NULL, updated_at = ? WHERE email = ? AND reset_token_hash = ?',
@@ -39,7 +43,7 @@ export class SqliteUserRepository implements UserRepository {
           spent_reset_token_hash = @digest, spent_reset_token_expires_at = @repeatableUntil,
           reset_token_hash = NULL, reset_token_expires_at = NULL, updated_at = @now
         WHERE email = @email AND reset_token_hash = @digest AND reset_token_expires_at > @now
-        RETURNING *`),
+        RETURNING ${COLUMNS}`),
     };
   }
 

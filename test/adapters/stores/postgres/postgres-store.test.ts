@@ -103,6 +103,33 @@ describeWithPostgres('PostgreSQL repositories', (postgres) => {
       expect((await limiter.hit('k')).allowed).to.equal(false);
     });
 
+    it('keeps serving while a newer instance adds a column (a rolling upgrade): no statement depends on the table’s shape', async () => {
+      const schema = uniqueSchemaName('rolling');
+      // One connection, so that the statements prepared before the change are the ones run after it.
+      const store = await PostgresStore.open({
+        url: postgres().url,
+        schema,
+        poolSize: 1,
+        timeoutMs: 2000,
+        startupTimeoutMs: 5000,
+        sweepIntervalMs: 60_000,
+      });
+      opened.push(store);
+      await store.users.add(user('u1', 'rolling@example.com'));
+      await store.sessions.add(session('s1', new Date(NOW.getTime() + 36_000_000)), 10);
+      // Prepared on the connection by these calls, before the change.
+      await store.users.findById('u1');
+      await store.users.setResetToken('rolling@example.com', 'digest', NOW, NOW);
+      await store.sessions.findById('s1');
+      await client.query(`ALTER TABLE "${schema}".users ADD COLUMN added_later text`);
+      await client.query(`ALTER TABLE "${schema}".sessions ADD COLUMN added_later text`);
+      for (let i = 0; i < 3; i += 1) {
+        expect(await store.users.findById('u1')).to.include({ id: 'u1', email: 'rolling@example.com', passwordHash: 'hash' });
+        expect((await store.sessions.findById('s1'))?.userId).to.equal('u1');
+        expect(await store.users.setResetToken('rolling@example.com', `digest-${i}`, NOW, NOW)).to.include({ id: 'u1' });
+      }
+    });
+
     it('refuses a schema newer than this code', async () => {
       const schema = uniqueSchemaName('future');
       await open(schema);

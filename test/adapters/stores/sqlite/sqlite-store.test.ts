@@ -164,6 +164,18 @@ describe('SQLite repositories', () => {
       expect((await limiter.hit('k')).allowed).to.equal(false);
     });
 
+    it('keeps serving while another process adds a column (a newer version), answering the same records', async () => {
+      const path = freshPath();
+      const store = openStore(path);
+      await store.users.add(user('u1', 'rolling@example.com'));
+      expect(await store.users.findById('u1')).to.deep.equal(user('u1', 'rolling@example.com'));
+      const other = new Database(path);
+      other.exec('ALTER TABLE users ADD COLUMN added_later TEXT');
+      other.close();
+      expect(await store.users.findById('u1')).to.deep.equal(user('u1', 'rolling@example.com'));
+      expect(await store.users.setResetToken('rolling@example.com', 'digest', NOW, NOW)).to.include({ id: 'u1', resetTokenHash: 'digest' });
+    });
+
     it('refuses a database newer than this code, changing nothing', async () => {
       const path = freshPath();
       await openStore(path).close();
