@@ -5,6 +5,9 @@ import { StoreUnavailableError } from '../../../domain/errors.js';
 const TRANSIENT_CODES = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_PROTOCOL'];
 
 function isTransient(error: unknown): boolean {
+  // A call still running into a store closed by a shutdown: not a bug of the request's (better-sqlite3 says
+  // so with a TypeError).
+  if (error instanceof TypeError && error.message === 'The database connection is not open') return true;
   return error instanceof Database.SqliteError && TRANSIENT_CODES.some((code) => error.code === code || error.code.startsWith(`${code}_`));
 }
 

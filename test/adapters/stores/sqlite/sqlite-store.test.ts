@@ -114,6 +114,15 @@ describe('SQLite repositories', () => {
       }
     });
 
+    it('answers StoreUnavailableError, not a bug, for a call that comes after the store was closed (a shutdown)', async () => {
+      const store = openStore();
+      await store.close();
+      expect(await rejection(store.users.findById('u1'))).to.be.instanceOf(StoreUnavailableError);
+      expect(await rejection(store.sessions.findById('s1'))).to.be.instanceOf(StoreUnavailableError);
+      expect(await rejection(store.ping())).to.be.instanceOf(StoreUnavailableError);
+      expect(await store.close(), 'closing twice').to.equal(true);
+    });
+
     it('maps only the email index to EmailAlreadyRegisteredError: a clashing id is a bug, not a taken email', async () => {
       const store = openStore();
       await store.users.add(user('u1', 'first@example.com'));
