@@ -1,17 +1,9 @@
 import { expect } from 'chai';
-import net from 'node:net';
+import { freePort } from '../support/free-port.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jongodbBinary, startJongodb, type Jongodb } from '../support/jongodb.js';
 import { request } from '../support/http-client.js';
 import { runServiceToExit, startServiceProcess } from '../support/child-process.js';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('start-up on MongoDB', function () {
   this.timeout(60_000);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { freePort } from '../support/free-port.js';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -6,14 +7,6 @@ import { request } from '../support/http-client.js';
 import { runServiceToExit, spawnChild, startServiceProcess, type RunningChild, type ServiceProcess } from '../support/child-process.js';
 import { TEST_ENV } from '../support/test-server.js';
 import { describeWithPostgres, startPostgresCluster, uniqueSchemaName, type PostgresCluster } from '../support/test-postgres.js';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The URL with its database (the path) replaced. */
 function withDatabase(url: string, database: string): string {

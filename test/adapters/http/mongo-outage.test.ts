@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { clientFor, sessionCookieOf, type Client, type Reply } from '../../support/http-client.js';
+import { eventually, expectUnavailable, timed } from '../../support/outage.js';
+import { clientFor, sessionCookieOf, type Client } from '../../support/http-client.js';
 import { jongodbBinary, startJongodb, type Jongodb } from '../../support/jongodb.js';
 import { proxyInFrontOfMongo, type TcpProxy } from '../../support/tcp-proxy.js';
 import { describeWithMongo, uniqueDatabaseName } from '../../support/test-mongo.js';
@@ -11,31 +11,6 @@ const PASSWORD = 'dora password';
 const OUTAGE_ENV = { STORE: 'mongodb', MONGODB_TIMEOUT: '1s', MONGODB_STARTUP_TIMEOUT: '10s' };
 /** With a hung store: 1.5 × MONGODB_TIMEOUT + 300 ms, about the timeout and far from the 4 × of hidden retries. */
 const HUNG_BOUND_MS = 1.5 * 1000 + 300;
-
-/** Retries a request until it answers with `status`, to wait for the driver to reconnect. */
-async function eventually(request: () => Promise<Reply>, status: number, withinMs = 20_000): Promise<Reply> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const reply = await request();
-    if (reply.status === status) return reply;
-    if (Date.now() > deadline) throw new Error(`still ${reply.status} ${JSON.stringify(reply.body)} after ${withinMs} ms`);
-    await sleep(200);
-  }
-}
-
-async function timed(request: () => Promise<Reply>): Promise<{ reply: Reply; ms: number }> {
-  const started = Date.now();
-  const reply = await request();
-  return { reply, ms: Date.now() - started };
-}
-
-function expectUnavailable({ reply, ms }: { reply: Reply; ms: number }): void {
-  expect(reply.status, JSON.stringify(reply.body)).to.equal(503);
-  expect(reply.body).to.have.all.keys('code', 'message');
-  expect(reply.headers.get('retry-after')).to.match(/^\d+$/);
-  // MONGODB_TIMEOUT=1s: the service gives up in about a second, not the driver's default 30 s.
-  expect(ms).to.be.lessThan(5000);
-}
 
 describe('when the database fails', function () {
   this.timeout(90_000);

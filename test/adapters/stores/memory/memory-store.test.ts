@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { InMemorySessionRepository } from '../../../../src/adapters/stores/memory/in-memory-session-repository.js';
 import { InMemoryUserRepository } from '../../../../src/adapters/stores/memory/in-memory-user-repository.js';
+import { sessionRecord, userRecord } from '../../../support/records.js';
 import { describeRepositoryContract } from '../store-contract.js';
 
 describeRepositoryContract('in-memory', async () => ({
@@ -31,19 +32,8 @@ describe('InMemorySessionRepository', () => {
     const users = new InMemoryUserRepository();
     const sessions = new InMemorySessionRepository();
     const now = new Date();
-    const user = {
-      id: 'u1',
-      email: 'a@example.com',
-      passwordHash: 'h',
-      passwordVersion: 0,
-      resetTokenHash: null,
-      resetTokenExpiresAt: null,
-      spentResetTokenHash: null,
-      spentResetTokenExpiresAt: null,
-      passwordChangedAt: now,
-      createdAt: now,
-      updatedAt: now,
-    };
+    // A copy the test may change after handing it over.
+    const user = { ...userRecord('u1', 'a@example.com', now) };
     await users.add(user);
     user.email = 'changed-after-add@example.com';
     const found = await users.findById('u1');
@@ -52,7 +42,7 @@ describe('InMemorySessionRepository', () => {
     const updated = await users.setResetToken('a@example.com', 'digest', now, now);
     expect(Object.isFrozen(updated)).to.equal(true);
 
-    const session = { id: 's1', userId: 'u1', passwordVersion: 0, createdAt: now, expiresAt: now };
+    const session = { ...sessionRecord('s1', 'u1', now, now) };
     await sessions.add(session, 100);
     session.userId = 'someone-else';
     const stored = await sessions.findById('s1');

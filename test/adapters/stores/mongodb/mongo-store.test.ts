@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoStore } from '../../../../src/adapters/stores/mongodb/mongo-store.js';
+import { userRecord } from '../../../support/records.js';
 import { describeRepositoryContract } from '../store-contract.js';
 import { describeWithMongo, requireRealMongod, uniqueDatabaseName, type TestMongo } from '../../../support/test-mongo.js';
 
@@ -50,19 +51,7 @@ describeWithMongo('MongoDB repositories', (mongo) => {
       const store = await openStore(mongo(), dbName);
       opened.push(store);
       const now = new Date();
-      await store.users.add({
-        id: 'u1',
-        email: 'a@example.com',
-        passwordHash: 'h',
-        passwordVersion: 0,
-        resetTokenHash: null,
-        resetTokenExpiresAt: null,
-        spentResetTokenHash: null,
-        spentResetTokenExpiresAt: null,
-        passwordChangedAt: now,
-        createdAt: now,
-        updatedAt: now,
-      });
+      await store.users.add(userRecord('u1', 'a@example.com', now));
       await store.sessions.add(
         { id: 'digest-of-token', userId: 'u1', passwordVersion: 0, createdAt: now, expiresAt: new Date(now.getTime() + 60_000) },
         100,

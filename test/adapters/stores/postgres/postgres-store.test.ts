@@ -4,26 +4,15 @@ import { describePostgres, PostgresStore } from '../../../../src/adapters/stores
 import { postgresMigrations } from '../../../../src/adapters/stores/postgres/schema.js';
 import { StoreUnreachableError } from '../../../../src/adapters/stores/store.js';
 import { EmailAlreadyRegisteredError, StoreUnavailableError } from '../../../../src/domain/errors.js';
+import { userRecord, sessionRecord } from '../../../support/records.js';
 import { rejection } from '../../../support/rejection.js';
 import { describeWithPostgres, uniqueSchemaName, type TestPostgres } from '../../../support/test-postgres.js';
 import { describeRepositoryContract } from '../store-contract.js';
 
 // An hour ago: what the sweep is told is now, so that rate-limit counters (on the real clock) are still live then.
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
-const user = (id: string, email: string) => ({
-  id,
-  email,
-  passwordHash: 'hash',
-  passwordVersion: 0,
-  resetTokenHash: null,
-  resetTokenExpiresAt: null,
-  spentResetTokenHash: null,
-  spentResetTokenExpiresAt: null,
-  passwordChangedAt: NOW,
-  createdAt: NOW,
-  updatedAt: NOW,
-});
-const session = (id: string, expiresAt: Date) => ({ id, userId: 'u1', passwordVersion: 0, createdAt: NOW, expiresAt });
+const user = (id: string, email: string) => userRecord(id, email, NOW);
+const session = (id: string, expiresAt: Date) => sessionRecord(id, 'u1', NOW, expiresAt);
 
 function openPostgresStore(postgres: TestPostgres, schema = uniqueSchemaName('store')): Promise<PostgresStore> {
   return PostgresStore.open({ url: postgres.url, schema, poolSize: 10, timeoutMs: 2000, startupTimeoutMs: 5000, sweepIntervalMs: 60_000 });

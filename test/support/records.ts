@@ -1,0 +1,25 @@
+import type { Session } from '../../src/domain/entities/session.js';
+import type { User } from '../../src/domain/entities/user.js';
+
+/** A user as a store holds it, without reset tokens, every instant `at`. */
+export function userRecord(id: string, email: string, at: Date, overrides: Partial<User> = {}): User {
+  return {
+    id,
+    email,
+    passwordHash: 'hash',
+    passwordVersion: 0,
+    resetTokenHash: null,
+    resetTokenExpiresAt: null,
+    spentResetTokenHash: null,
+    spentResetTokenExpiresAt: null,
+    passwordChangedAt: at,
+    createdAt: at,
+    updatedAt: at,
+    ...overrides,
+  };
+}
+
+/** A session of `userId` created at `createdAt`. */
+export function sessionRecord(id: string, userId: string, createdAt: Date, expiresAt: Date): Session {
+  return { id, userId, passwordVersion: 0, createdAt, expiresAt };
+}
