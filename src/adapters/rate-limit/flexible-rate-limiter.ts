@@ -1,10 +1,23 @@
+import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { StoreUnavailableError } from '../../domain/errors.js';
 import type { RateLimiter, AttemptVerdict } from '../../domain/ports/rate-limiter.js';
 import type { RateLimit } from '../stores/store.js';
 
 /**
- * An RateLimiter on rate-limiter-flexible, whichever store its limiter counts in (memory, MongoDB).
+ * Keys longer than this are counted under their SHA-256 digest instead. A key holds an email address and
+ * a client address, and the latter may be what a client wrote in X-Forwarded-For where TRUST_PROXY_HOPS
+ * counts more proxies than there are: up to a header's 16 KiB, past what a database index takes
+ * (PostgreSQL: about 2,700 bytes). 512 characters are at most 2,048 bytes, and hold every honest key.
+ */
+const MAX_KEY_LENGTH = 512;
+
+function storedKey(key: string): string {
+  return key.length <= MAX_KEY_LENGTH ? key : `sha256:${createHash('sha256').update(key).digest('base64url')}`;
+}
+
+/**
+ * A RateLimiter on rate-limiter-flexible, whichever store its limiter counts in (memory, MongoDB).
  * The library counts atomically: of many parallel attempts, exactly `attempts` are allowed per window.
  */
 export class FlexibleRateLimiter implements RateLimiter {
@@ -12,7 +25,7 @@ export class FlexibleRateLimiter implements RateLimiter {
 
   async hit(key: string): Promise<AttemptVerdict> {
     try {
-      await this.limiter.consume(key);
+      await this.limiter.consume(storedKey(key));
       return { allowed: true };
     } catch (rejection) {
       // The library rejects with a RateLimiterRes when over the limit, and with an Error when its store fails.
@@ -23,7 +36,7 @@ export class FlexibleRateLimiter implements RateLimiter {
 
   async reset(key: string): Promise<void> {
     try {
-      await this.limiter.delete(key);
+      await this.limiter.delete(storedKey(key));
     } catch (error) {
       throw new StoreUnavailableError({ cause: error });
     }

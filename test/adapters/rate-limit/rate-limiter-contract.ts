@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RateLimit } from '../../../src/adapters/stores/store.js';
 import type { RateLimiter } from '../../../src/domain/ports/rate-limiter.js';
@@ -34,6 +34,19 @@ export function describeRateLimiterContract(storeName: string, makeLimiter: () =
       expect((await limiter.hit(key)).allowed).to.equal(true);
       expect((await limiter.hit(key)).allowed).to.equal(false);
       expect((await limiter.hit(key.slice(1))).allowed, 'a key one character shorter is another key').to.equal(true);
+    });
+
+    it('counts a key of any length, such as one holding a forwarded address a client wrote', async () => {
+      // X-Forwarded-For is the client's to write where TRUST_PROXY_HOPS counts more proxies than there are;
+      // a header may be 16 KiB. PostgreSQL cannot index a text over about 2,700 bytes.
+      const limiter = makeLimiter()({ attempts: 1, windowSeconds: 60 });
+      // Random, so that no compression brings it under the limit.
+      const key = `alice@example.com|${randomBytes(8000).toString('hex')}`;
+      expect((await limiter.hit(key)).allowed).to.equal(true);
+      expect((await limiter.hit(key)).allowed).to.equal(false);
+      expect((await limiter.hit(`${key}0`)).allowed, 'a longer key is another key').to.equal(true);
+      await limiter.reset(key);
+      expect((await limiter.hit(key)).allowed, 'and it can be reset').to.equal(true);
     });
 
     it('forgets a key on reset', async () => {
