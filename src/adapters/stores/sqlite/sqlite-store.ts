@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { RateLimiter } from '../../../domain/ports/rate-limiter.js';
@@ -57,7 +57,8 @@ export class SqliteStore implements Store {
     const path = resolve(options.path);
     let db: Database.Database | undefined;
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      createOwnerOnly(path);
       db = new Database(path, { timeout: options.busyTimeoutMs });
       const mode: unknown = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new Error(`the file system refused WAL mode (journal_mode is ${String(mode)})`);
@@ -129,14 +130,32 @@ function migrate(db: Database.Database, path: string): void {
 }
 
 /**
- * Copies the database at `sourcePath` to `destination` with SQLite's online backup, page by page: safe
- * while the service writes to it (the copy is one consistent state). Answers the number of pages copied.
+ * Creates the file, if it does not exist yet, readable and writable by its owner only: it holds password
+ * hashes. SQLite gives the -wal and -shm files it creates beside it the same permissions. An existing
+ * file keeps the ones it has (the operator's choice).
+ */
+function createOwnerOnly(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+}
+
+/**
+ * Copies the database at `sourcePath` to `destination`, a new file (an existing one is refused: EEXIST),
+ * with SQLite's online backup, page by page: safe while the service writes to it (the copy is one
+ * consistent state). Answers the number of pages copied.
  */
 export async function backupSqliteDatabase(sourcePath: string, destination: string): Promise<number> {
+  const target = resolve(destination);
   const db = new Database(resolve(sourcePath), { fileMustExist: true, readonly: true });
   try {
-    const { totalPages } = await db.backup(resolve(destination));
-    return totalPages;
+    // Created here, owner-only, and only if it does not exist (`wx`): a backup never overwrites a file.
+    closeSync(openSync(target, 'wx', 0o600));
+    try {
+      const { totalPages } = await db.backup(target);
+      return totalPages;
+    } catch (error) {
+      rmSync(target, { force: true });
+      throw error;
+    }
   } finally {
     db.close();
   }

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SQLITE_MIGRATIONS } from '../../../../src/adapters/stores/sqlite/schema.js';
-import { SqliteStore, type SqliteStoreOptions } from '../../../../src/adapters/stores/sqlite/sqlite-store.js';
+import { backupSqliteDatabase, SqliteStore, type SqliteStoreOptions } from '../../../../src/adapters/stores/sqlite/sqlite-store.js';
 import { StoreUnreachableError } from '../../../../src/adapters/stores/store.js';
 import { EmailAlreadyRegisteredError, StoreUnavailableError } from '../../../../src/domain/errors.js';
 import { runToExit } from '../../../support/child-process.js';
@@ -57,6 +57,20 @@ describe('SQLite repositories', () => {
           db.close();
         }
       }
+    });
+
+    it('creates the file, its -wal and -shm and its folder for their owner only: they hold password hashes', async () => {
+      const path = join(folder, 'private', 'auth.sqlite3');
+      const store = openStore(path);
+      await store.users.add(user('u1', 'private@example.com'));
+      const mode = (file: string) => statSync(file).mode & 0o777;
+      expect(mode(path).toString(8)).to.equal('600');
+      expect(mode(`${path}-wal`).toString(8)).to.equal('600');
+      expect(mode(`${path}-shm`).toString(8)).to.equal('600');
+      expect(mode(join(folder, 'private')).toString(8)).to.equal('700');
+      const copy = join(folder, 'private-copy.sqlite3');
+      await backupSqliteDatabase(path, copy);
+      expect(mode(copy).toString(8), 'and a backup').to.equal('600');
     });
 
     it('keeps what was written across a close and a reopen', async () => {
