@@ -13,10 +13,10 @@ export default {
   testRunner: 'command',
   commandRunner: {
     // Not .mocharc.json: that one selects the whole suite and a reporter of its own. Some domain tests
-    // also run on MongoDB; the domain behaves the same on either store, so the mutants run on the
-    // in-memory one only: no database process per run, and no run that depends on one starting.
+    // also run on SQLite, PostgreSQL and MongoDB; the domain behaves the same on every store, so the
+    // mutants run on the in-memory one only: no database process per run, and no run that depends on one starting.
     command:
-      "mocha --no-config --node-option import=tsx --require test/support/root-hooks.ts --timeout 20000 --bail --reporter dot --grep '\\[mongodb\\]' --invert 'test/domain/**/*.test.ts'",
+      "mocha --no-config --node-option import=tsx --require test/support/root-hooks.ts --timeout 20000 --bail --reporter dot --grep '\\[(sqlite|postgres|mongodb)\\]' --invert 'test/domain/**/*.test.ts'",
   },
   coverageAnalysis: 'off',
 

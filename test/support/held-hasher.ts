@@ -39,6 +39,10 @@ export class HeldHasher implements PasswordHasher {
     return result;
   }
 
+  needsRehash(hash: string): boolean {
+    return this.inner.needsRehash(hash);
+  }
+
   private async pass(operation: 'verify' | 'hash'): Promise<void> {
     const hold = this.held[operation].shift();
     if (hold === undefined) return;

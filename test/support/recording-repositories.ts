@@ -69,6 +69,12 @@ class RecordingUserRepository implements UserRepository {
     if (user !== null) this.recorder.record('users.consumeResetToken');
     return user;
   }
+
+  async replacePasswordHash(id: string, expectedHash: string, newHash: string, now: Date): Promise<boolean> {
+    const replaced = await this.inner.replacePasswordHash(id, expectedHash, newHash, now);
+    if (replaced) this.recorder.record('users.replacePasswordHash');
+    return replaced;
+  }
 }
 
 /** A SessionRepository that records each effective write of the one it wraps. */

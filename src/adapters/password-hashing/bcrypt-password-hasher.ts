@@ -27,4 +27,13 @@ export class BcryptPasswordHasher implements PasswordHasher {
   verify(password: string, hash: string, requester?: HashRequester): Promise<boolean> {
     return this.queue.run(() => bcrypt.compare(password, hash), requester);
   }
+
+  /** Another cost than the configured one, higher or lower (a hash bcrypt cannot read counts as another too). */
+  needsRehash(hash: string): boolean {
+    try {
+      return bcrypt.getRounds(hash) !== this.cost;
+    } catch {
+      return true;
+    }
+  }
 }

@@ -14,4 +14,9 @@ export interface HashRequester {
 export interface PasswordHasher {
   hash(password: string, requester?: HashRequester): Promise<string>;
   verify(password: string, hash: string, requester?: HashRequester): Promise<boolean>;
+  /**
+   * True when `hash` was not made with this hasher's current settings (another cost, later another
+   * algorithm): a successful log-in then hashes the password again and stores the new hash.
+   */
+  needsRehash(hash: string): boolean;
 }

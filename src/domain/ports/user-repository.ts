@@ -41,4 +41,12 @@ export interface UserRepository {
    * Returns the updated user, or null when nothing matched (so two concurrent uses cannot both win).
    */
   consumeResetToken(consumption: ResetTokenConsumption): Promise<User | null>;
+
+  /**
+   * Replaces the password hash of the user with this id by `newHash` (the same password, hashed again
+   * with the current settings) if, and only if, the stored hash is still `expectedHash`, as one step: a
+   * reset or change that committed in the meantime wins. passwordVersion and passwordChangedAt stay
+   * (the password did not change, and no session ends). Returns whether it replaced it.
+   */
+  replacePasswordHash(id: string, expectedHash: string, newHash: string, now: Date): Promise<boolean>;
 }

@@ -61,12 +61,15 @@ export class LogIn {
     const user = await users.findByEmail(email);
     // An unknown email pays for the same comparison as a wrong password,
     // so the response time does not reveal which emails are registered.
-    const matches = await hasher.verify(password, user?.passwordHash ?? this.settings.unknownUserHash, {
-      client: input.clientAddress,
-      ...(input.signal === undefined ? {} : { signal: input.signal }),
-    });
+    const requester = { client: input.clientAddress, ...(input.signal === undefined ? {} : { signal: input.signal }) };
+    const matches = await hasher.verify(password, user?.passwordHash ?? this.settings.unknownUserHash, requester);
     if (user === null || !matches) throw new InvalidCredentialsError();
     await rateLimits.loggedIn(email, input.clientAddress);
+    // A hash made with other settings (BCRYPT_COST raised or lowered since) is replaced now that the
+    // password is known, on the condition that it is still the one compared: a concurrent reset wins.
+    if (hasher.needsRehash(user.passwordHash)) {
+      await users.replacePasswordHash(user.id, user.passwordHash, await hasher.hash(password, requester), clock.now());
+    }
 
     const sessionToken = tokens.generate();
     const now = clock.now();

@@ -131,6 +131,7 @@ describe('a malformed request pipelined after a log-in still being served', () =
         const real = container.get(TOKENS.PasswordHasher);
         const held: PasswordHasher = {
           hash: (password, requester) => real.hash(password, requester),
+          needsRehash: (hash) => real.needsRehash(hash),
           verify: async (password, hash, requester) => {
             started();
             await released;

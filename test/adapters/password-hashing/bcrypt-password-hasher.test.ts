@@ -13,6 +13,15 @@ describe('BcryptPasswordHasher', () => {
     expect(await hasher.verify('wrong horse', hash)).to.equal(false);
   });
 
+  it('asks for a new hash when the stored one has another cost, higher or lower, or cannot be read', async () => {
+    const [four, five] = [new BcryptPasswordHasher(4), new BcryptPasswordHasher(5)];
+    const atFour = await four.hash('a password');
+    expect(four.needsRehash(atFour)).to.equal(false);
+    expect(five.needsRehash(atFour), 'cost raised').to.equal(true);
+    expect(four.needsRehash(await five.hash('a password')), 'cost lowered').to.equal(true);
+    expect(four.needsRehash('not a bcrypt hash')).to.equal(true);
+  });
+
   it('salts: one password never hashes the same twice', async () => {
     const hasher = new BcryptPasswordHasher(4);
     expect(await hasher.hash('same')).not.to.equal(await hasher.hash('same'));

@@ -94,6 +94,41 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
         expect(found.map((user) => user?.id)).to.deep.equal(batch.map((user) => user.id));
       });
 
+      describe('password hash upgrade', () => {
+        it('replaces the hash still stored, keeping the password version and the time of the last change', async () => {
+          const user = aUser({ passwordVersion: 3 });
+          await users.add(user);
+          expect(await users.replacePasswordHash(user.id, user.passwordHash, 'rehashed', at(5))).to.equal(true);
+          expect(await users.findById(user.id)).to.deep.equal({ ...user, passwordHash: 'rehashed', updatedAt: at(5) });
+        });
+
+        it('leaves a hash that changed since it was read (a reset won), and answers false for an unknown id', async () => {
+          const user = aUser();
+          await users.add(user);
+          await users.setResetToken(user.email, 'digest', at(1000), at(1));
+          const reset = await users.consumeResetToken({
+            email: user.email,
+            tokenHash: 'digest',
+            newPasswordHash: 'from-the-reset',
+            now: at(2),
+            repeatableUntil: at(1000),
+          });
+          expect(await users.replacePasswordHash(user.id, user.passwordHash, 'stale-rehash', at(3))).to.equal(false);
+          expect(await users.findById(user.id)).to.deep.equal(reset);
+          expect(await users.replacePasswordHash(randomUUID(), user.passwordHash, 'rehashed', at(3))).to.equal(false);
+        });
+
+        it('lets exactly one of 10 concurrent replacements of one hash win', async () => {
+          const user = aUser();
+          await users.add(user);
+          const results = await Promise.all(
+            Array.from({ length: 10 }, (_, i) => users.replacePasswordHash(user.id, user.passwordHash, `rehash-${i}`, at(1))),
+          );
+          expect(results.filter((replaced) => replaced)).to.have.length(1);
+          expect((await users.findById(user.id))?.passwordHash).to.equal(`rehash-${results.indexOf(true)}`);
+        });
+      });
+
       describe('reset tokens', () => {
         it('sets a token on the user with the email, replacing any earlier one', async () => {
           const user = aUser();

@@ -21,6 +21,10 @@ class RequesterRecordingHasher implements PasswordHasher {
     this.requesters.push(requester);
     return this.inner.verify(password, hash, requester);
   }
+
+  needsRehash(hash: string): boolean {
+    return this.inner.needsRehash(hash);
+  }
 }
 
 async function registeredWithResetToken(options: { hasher?: PasswordHasher } = {}): Promise<UseCaseFixture & { token: string }> {

@@ -22,6 +22,10 @@ class RecordingHasher implements PasswordHasher {
     this.verified.push(hash);
     return this.inner.verify(password, hash);
   }
+
+  needsRehash(hash: string): boolean {
+    return this.inner.needsRehash(hash);
+  }
 }
 
 describe('LogIn', () => {

@@ -61,6 +61,13 @@ export class InMemoryUserRepository implements UserRepository {
     );
   }
 
+  async replacePasswordHash(id: string, expectedHash: string, newHash: string, now: Date): Promise<boolean> {
+    const user = this.byId.get(id);
+    if (user === undefined || user.passwordHash !== expectedHash) return false;
+    this.byId.set(id, Object.freeze({ ...user, passwordHash: newHash, updatedAt: now }));
+    return true;
+  }
+
   private update(email: string, condition: (user: User) => boolean, changes: Partial<User> | ((user: User) => Partial<User>)): User | null {
     const id = this.idByEmail.get(email);
     const user = id === undefined ? undefined : this.byId.get(id);

@@ -78,6 +78,18 @@ export class MongoUserRepository implements UserRepository {
     return document === null ? null : toUser(document);
   }
 
+  async replacePasswordHash(id: string, expectedHash: string, newHash: string, now: Date): Promise<boolean> {
+    // Conditional on the hash read before the comparison: a reset that committed meanwhile is kept.
+    const { modifiedCount } = await storeOperation(() =>
+      this.users.updateOne(
+        { _id: id, passwordHash: expectedHash },
+        { $set: { passwordHash: newHash, updatedAt: now } },
+        { maxTimeMS: this.maxTimeMS },
+      ),
+    );
+    return modifiedCount === 1;
+  }
+
   private async findOne(filter: { _id: string } | { email: string }): Promise<User | null> {
     const document = await storeOperation(() => this.users.findOne(filter, { maxTimeMS: this.maxTimeMS }));
     return document === null ? null : toUser(document);

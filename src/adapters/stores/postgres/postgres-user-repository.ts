@@ -13,7 +13,10 @@ import { isUniqueViolation } from './store-errors.js';
 
 /** Users in PostgreSQL: every method one statement, the conditional ones an `UPDATE … WHERE … RETURNING`. */
 export class PostgresUserRepository implements UserRepository {
-  private readonly statements: Record<'insert' | 'byId' | 'byEmail' | 'setResetToken' | 'clearResetToken' | 'consumeResetToken', Statement>;
+  private readonly statements: Record<
+    'insert' | 'byId' | 'byEmail' | 'setResetToken' | 'clearResetToken' | 'consumeResetToken' | 'replacePasswordHash',
+    Statement
+  >;
 
   constructor(
     private readonly pool: Pool,
@@ -36,6 +39,11 @@ export class PostgresUserRepository implements UserRepository {
         name: 'users.clear-reset-token',
         text: `UPDATE ${users} SET reset_token_hash = NULL, reset_token_expires_at = NULL, updated_at = $3
                WHERE email = $1 AND reset_token_hash = $2`,
+      },
+      // Conditional on the hash read before the comparison: a reset that committed meanwhile is kept.
+      replacePasswordHash: {
+        name: 'users.replace-password-hash',
+        text: `UPDATE ${users} SET password_hash = $3, updated_at = $4 WHERE id = $1 AND password_hash = $2`,
       },
       // The match (email, digest, not expired), the new password and spending the token in one statement:
       // a second use waits for the first's row lock, then finds the digest gone and matches nothing.
@@ -80,6 +88,11 @@ export class PostgresUserRepository implements UserRepository {
 
   async consumeResetToken({ email, tokenHash, newPasswordHash, now, repeatableUntil }: ResetTokenConsumption): Promise<User | null> {
     return this.one(this.statements.consumeResetToken, [email, tokenHash, newPasswordHash, now, repeatableUntil]);
+  }
+
+  async replacePasswordHash(id: string, expectedHash: string, newHash: string, now: Date): Promise<boolean> {
+    const { rowCount } = await run(this.pool, this.statements.replacePasswordHash, [id, expectedHash, newHash, now]);
+    return rowCount === 1;
   }
 
   private async one(statement: Statement, values: unknown[]): Promise<User | null> {

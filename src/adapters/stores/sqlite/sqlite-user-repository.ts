@@ -22,6 +22,7 @@ export class SqliteUserRepository implements UserRepository {
     byEmail: Statement<[string], UserRow<number>>;
     setResetToken: Statement<[number, number, string, string], UserRow<number>>;
     clearResetToken: Statement<[number, string, string]>;
+    replacePasswordHash: Statement<[string, number, string, string]>;
     consumeResetToken: Statement<[{ hash: string; now: number; repeatableUntil: number; email: string; digest: string }], UserRow<number>>;
   };
 
@@ -36,6 +37,8 @@ export class SqliteUserRepository implements UserRepository {
       clearResetToken: db.prepare(
         'UPDATE users SET reset_token_hash = NULL, reset_token_expires_at = NULL, updated_at = ? WHERE email = ? AND reset_token_hash = ?',
       ),
+      // Conditional on the hash read before the comparison: a reset that committed meanwhile is kept.
+      replacePasswordHash: db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND password_hash = ?'),
       // The match (email, digest, not expired), the new password and spending the token, in one statement.
       consumeResetToken: db.prepare(`
         UPDATE users SET
@@ -87,6 +90,10 @@ export class SqliteUserRepository implements UserRepository {
         }),
       ),
     );
+  }
+
+  async replacePasswordHash(id: string, expectedHash: string, newHash: string, now: Date): Promise<boolean> {
+    return sqliteOperation(() => this.statements.replacePasswordHash.run(newHash, now.getTime(), id, expectedHash)).changes === 1;
   }
 
   private user(row: UserRow<number> | undefined): User | null {
