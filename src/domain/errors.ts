@@ -7,6 +7,7 @@ export type DomainErrorCode =
   | 'invalid_input'
   | 'email_taken'
   | 'invalid_credentials'
+  | 'wrong_password'
   | 'invalid_session'
   | 'unknown_email'
   | 'invalid_reset_token'
@@ -41,6 +42,15 @@ export class InvalidCredentialsError extends DomainError {
 }
 
 /** Unknown, expired or revoked session: deliberately indistinguishable. */
+/** The password given to confirm an action of a logged-in user (a password change) is not theirs. */
+export class WrongPasswordError extends DomainError {
+  readonly code = 'wrong_password' as const;
+
+  constructor() {
+    super('wrong password');
+  }
+}
+
 export class InvalidSessionError extends DomainError {
   readonly code = 'invalid_session' as const;
 

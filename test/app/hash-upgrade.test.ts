@@ -32,7 +32,9 @@ describe('BCRYPT_COST changed between two runs of the service', function () {
 
   it('re-hashes a user’s password at the new cost on their next log-in, raised and then lowered', async () => {
     const path = uniqueSqlitePath('hash-upgrade');
-    const logIn = async (url: string) => expect((await request(url, 'POST', '/sessions', { form: ACCOUNT })).status).to.equal(200);
+    const logIn = async (url: string): Promise<void> => {
+      expect((await request(url, 'POST', '/sessions', { form: ACCOUNT })).status).to.equal(200);
+    };
     await run(path, 4, async (url) => {
       expect((await request(url, 'POST', '/users', { form: ACCOUNT })).status).to.equal(200);
     });

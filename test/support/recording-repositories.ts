@@ -3,7 +3,7 @@ import { TOKENS } from '../../src/app/tokens.js';
 import type { Session } from '../../src/domain/entities/session.js';
 import type { User } from '../../src/domain/entities/user.js';
 import type { SessionRepository } from '../../src/domain/ports/session-repository.js';
-import type { ResetTokenConsumption, UserRepository } from '../../src/domain/ports/user-repository.js';
+import type { PasswordChange, ResetTokenConsumption, UserRepository } from '../../src/domain/ports/user-repository.js';
 
 /**
  * The effective writes repositories made, in order: only those that changed the store (an add that
@@ -67,6 +67,12 @@ class RecordingUserRepository implements UserRepository {
   async consumeResetToken(consumption: ResetTokenConsumption): Promise<User | null> {
     const user = await this.inner.consumeResetToken(consumption);
     if (user !== null) this.recorder.record('users.consumeResetToken');
+    return user;
+  }
+
+  async changePassword(change: PasswordChange): Promise<User | null> {
+    const user = await this.inner.changePassword(change);
+    if (user !== null) this.recorder.record('users.changePassword');
     return user;
   }
 

@@ -9,6 +9,7 @@ import {
   StoreUnavailableError,
   TooManyAttemptsError,
   UnknownEmailError,
+  WrongPasswordError,
   type DomainErrorCode,
 } from '../../domain/errors.js';
 
@@ -63,6 +64,7 @@ const DOMAIN_ERRORS = {
   invalid_input: { status: 400, messages: INVALID_INPUT_MESSAGES },
   email_taken: fixed(400, new EmailAlreadyRegisteredError().message),
   invalid_credentials: fixed(401, new InvalidCredentialsError().message),
+  wrong_password: fixed(401, new WrongPasswordError().message),
   invalid_session: fixed(403, new InvalidSessionError().message),
   unknown_email: fixed(403, new UnknownEmailError().message),
   invalid_reset_token: fixed(403, new InvalidResetTokenError().message),

@@ -9,6 +9,14 @@ export interface ResetTokenConsumption {
   readonly repeatableUntil: Date;
 }
 
+export interface PasswordChange {
+  readonly id: string;
+  /** The passwordVersion read before the current password was checked: the change applies only to it. */
+  readonly expectedPasswordVersion: number;
+  readonly newPasswordHash: string;
+  readonly now: Date;
+}
+
 /**
  * Where users live. Every method that must not race is a single atomic operation of the store,
  * never a read followed by a write.
@@ -41,6 +49,14 @@ export interface UserRepository {
    * Returns the updated user, or null when nothing matched (so two concurrent uses cannot both win).
    */
   consumeResetToken(consumption: ResetTokenConsumption): Promise<User | null>;
+
+  /**
+   * If the user with this id is still at `expectedPasswordVersion`: sets the new password hash,
+   * increments passwordVersion, records the change and clears any reset token (outstanding or spent),
+   * as one step. Returns the updated user, or null when nothing matched (a reset or another change
+   * committed meanwhile: it wins).
+   */
+  changePassword(change: PasswordChange): Promise<User | null>;
 
   /**
    * Replaces the password hash of the user with this id by `newHash` (the same password, hashed again

@@ -1,9 +1,7 @@
-import { isSessionActive } from '../entities/session.js';
-import { InvalidSessionError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { SessionRepository } from '../ports/session-repository.js';
 import type { UserRepository } from '../ports/user-repository.js';
-import { digestToken } from '../rules/secret-token.js';
+import { authenticate } from '../rules/sessions.js';
 
 export interface GetProfileInput {
   readonly sessionToken: string;
@@ -24,15 +22,7 @@ export class GetProfile {
   constructor(private readonly deps: GetProfileDependencies) {}
 
   async execute(input: GetProfileInput): Promise<Profile> {
-    const { users, sessions, clock } = this.deps;
-    if (input.sessionToken.length === 0) throw new InvalidSessionError();
-    const session = await sessions.findById(digestToken(input.sessionToken));
-    if (session === null || !isSessionActive(session, clock.now())) throw new InvalidSessionError();
-    const user = await users.findById(session.userId);
-    // A password reset deletes the user's sessions; the version check also refuses any session that
-    // outlived that deletion: one created by a log-in whose comparison ran while the reset committed,
-    // a failure half-way, a replica that lagged.
-    if (user === null || session.passwordVersion !== user.passwordVersion) throw new InvalidSessionError();
+    const { user } = await authenticate(this.deps, input.sessionToken);
     return { email: user.email };
   }
 }

@@ -6,7 +6,7 @@ import type { TokenGenerator } from '../ports/token-generator.js';
 import type { UserRepository } from '../ports/user-repository.js';
 import { normalizeEmail } from '../rules/email.js';
 import { acceptOfferedPassword } from '../rules/password.js';
-import { digestToken } from '../rules/secret-token.js';
+import { startSession, type SessionSettings as IssuedSessionSettings } from '../rules/sessions.js';
 import type { RateLimits } from '../rules/rate-limits.js';
 
 export interface LogInInput {
@@ -24,10 +24,7 @@ export interface LogInResult {
   readonly expiresAt: Date;
 }
 
-export interface SessionSettings {
-  readonly sessionTtlMs: number;
-  /** A log-in beyond this many live sessions ends the user's oldest one. */
-  readonly maxSessionsPerUser: number;
+export interface SessionSettings extends IssuedSessionSettings {
   /**
    * A hash of a random secret made with the configured hasher at start-up: an unknown email is compared
    * against it, so that it costs what a wrong password costs, from the very first log-in.
@@ -71,13 +68,7 @@ export class LogIn {
       await users.replacePasswordHash(user.id, user.passwordHash, await hasher.hash(password, requester), clock.now());
     }
 
-    const sessionToken = tokens.generate();
-    const now = clock.now();
-    const expiresAt = new Date(now.getTime() + this.settings.sessionTtlMs);
-    await sessions.add(
-      { id: digestToken(sessionToken), userId: user.id, passwordVersion: user.passwordVersion, createdAt: now, expiresAt },
-      this.settings.maxSessionsPerUser,
-    );
+    const { sessionToken, expiresAt } = await startSession({ sessions, tokens, clock }, this.settings, user);
     return { email: user.email, sessionToken, expiresAt };
   }
 }

@@ -94,6 +94,68 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
         expect(found.map((user) => user?.id)).to.deep.equal(batch.map((user) => user.id));
       });
 
+      describe('password change', () => {
+        it('changes the password of a user still at the version read: new hash, version + 1, change recorded, tokens cleared', async () => {
+          const user = aUser({ passwordVersion: 4 });
+          await users.add(user);
+          await users.setResetToken(user.email, 'outstanding', at(1000), at(1));
+          const changed = await users.changePassword({ id: user.id, expectedPasswordVersion: 4, newPasswordHash: 'changed', now: at(2) });
+          const expected = { ...user, passwordHash: 'changed', passwordVersion: 5, passwordChangedAt: at(2), updatedAt: at(2) };
+          expect(changed).to.deep.equal(expected);
+          expect(await users.findById(user.id)).to.deep.equal(expected);
+          const useToken = { email: user.email, tokenHash: 'outstanding', newPasswordHash: 'x', now: at(3), repeatableUntil: at(1000) };
+          expect(await users.consumeResetToken(useToken), 'the reset token died with the change').to.equal(null);
+        });
+
+        it('clears a spent reset token too, so that no repeat of that reset answers 200 afterwards', async () => {
+          const user = aUser();
+          await users.add(user);
+          await users.setResetToken(user.email, 'digest', at(1000), at(1));
+          await users.consumeResetToken({
+            email: user.email,
+            tokenHash: 'digest',
+            newPasswordHash: 'reset',
+            now: at(2),
+            repeatableUntil: at(1000),
+          });
+          const changed = await users.changePassword({ id: user.id, expectedPasswordVersion: 1, newPasswordHash: 'changed', now: at(3) });
+          expect(changed).to.include({ spentResetTokenHash: null, spentResetTokenExpiresAt: null, passwordVersion: 2 });
+        });
+
+        it('changes nothing when the version moved on (a reset won), or for an unknown id', async () => {
+          const user = aUser();
+          await users.add(user);
+          await users.setResetToken(user.email, 'digest', at(1000), at(1));
+          const reset = await users.consumeResetToken({
+            email: user.email,
+            tokenHash: 'digest',
+            newPasswordHash: 'from-the-reset',
+            now: at(2),
+            repeatableUntil: at(1000),
+          });
+          expect(await users.changePassword({ id: user.id, expectedPasswordVersion: 0, newPasswordHash: 'late', now: at(3) })).to.equal(
+            null,
+          );
+          expect(await users.findById(user.id)).to.deep.equal(reset);
+          expect(await users.changePassword({ id: randomUUID(), expectedPasswordVersion: 0, newPasswordHash: 'x', now: at(3) })).to.equal(
+            null,
+          );
+        });
+
+        it('lets exactly one of 10 concurrent changes from one version win', async () => {
+          const user = aUser();
+          await users.add(user);
+          const results = await Promise.all(
+            Array.from({ length: 10 }, (_, i) =>
+              users.changePassword({ id: user.id, expectedPasswordVersion: 0, newPasswordHash: `change-${i}`, now: at(1) }),
+            ),
+          );
+          const winners = results.filter((result) => result !== null);
+          expect(winners).to.have.length(1);
+          expect(await users.findById(user.id)).to.include({ passwordVersion: 1, passwordHash: winners[0]?.passwordHash });
+        });
+      });
+
       describe('password hash upgrade', () => {
         it('replaces the hash still stored, keeping the password version and the time of the last change', async () => {
           const user = aUser({ passwordVersion: 3 });

@@ -1,3 +1,4 @@
+import { PASSWORD_ROUTES } from './password.js';
 import { PROFILE_ROUTES } from './profile.js';
 import { RESET_PASSWORD_ROUTES } from './reset-password.js';
 import type { Route } from './route.js';
@@ -11,5 +12,6 @@ export const ROUTES: readonly Route[] = [
   ...USER_ROUTES,
   ...SESSION_ROUTES,
   ...PROFILE_ROUTES,
+  ...PASSWORD_ROUTES,
   ...RESET_PASSWORD_ROUTES,
 ] as readonly Route[];

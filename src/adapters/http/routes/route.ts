@@ -1,3 +1,4 @@
+import type { ChangePassword } from '../../../domain/use-cases/change-password.js';
 import type { Context } from 'koa';
 import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
 import type { GetProfile } from '../../../domain/use-cases/get-profile.js';
@@ -16,6 +17,7 @@ export interface HttpUseCases {
   readonly getProfile: GetProfile;
   readonly requestPasswordReset: RequestPasswordReset;
   readonly resetPassword: ResetPassword;
+  readonly changePassword: ChangePassword;
 }
 
 /** What a route's handler may use besides its request. */

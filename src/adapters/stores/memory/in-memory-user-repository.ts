@@ -1,6 +1,6 @@
 import type { User } from '../../../domain/entities/user.js';
 import { EmailAlreadyRegisteredError } from '../../../domain/errors.js';
-import type { ResetTokenConsumption, UserRepository } from '../../../domain/ports/user-repository.js';
+import type { PasswordChange, ResetTokenConsumption, UserRepository } from '../../../domain/ports/user-repository.js';
 
 /**
  * The embedded default store. Each method runs to completion without an `await` in between its read
@@ -59,6 +59,24 @@ export class InMemoryUserRepository implements UserRepository {
         updatedAt: now,
       }),
     );
+  }
+
+  async changePassword({ id, expectedPasswordVersion, newPasswordHash, now }: PasswordChange): Promise<User | null> {
+    const user = this.byId.get(id);
+    if (user === undefined || user.passwordVersion !== expectedPasswordVersion) return null;
+    const updated = Object.freeze({
+      ...user,
+      passwordHash: newPasswordHash,
+      passwordVersion: user.passwordVersion + 1,
+      passwordChangedAt: now,
+      resetTokenHash: null,
+      resetTokenExpiresAt: null,
+      spentResetTokenHash: null,
+      spentResetTokenExpiresAt: null,
+      updatedAt: now,
+    });
+    this.byId.set(id, updated);
+    return updated;
   }
 
   async replacePasswordHash(id: string, expectedHash: string, newHash: string, now: Date): Promise<boolean> {

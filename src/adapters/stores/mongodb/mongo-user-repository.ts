@@ -1,7 +1,7 @@
-import type { Collection } from 'mongodb';
+import type { Collection, Filter } from 'mongodb';
 import type { User } from '../../../domain/entities/user.js';
 import { EmailAlreadyRegisteredError } from '../../../domain/errors.js';
-import type { ResetTokenConsumption, UserRepository } from '../../../domain/ports/user-repository.js';
+import type { PasswordChange, ResetTokenConsumption, UserRepository } from '../../../domain/ports/user-repository.js';
 import { toUser, toUserDocument, type UserDocument } from './documents.js';
 import { isDuplicateKey, storeOperation } from './store-errors.js';
 
@@ -71,6 +71,27 @@ export class MongoUserRepository implements UserRepository {
           // A missing field counts as 0, so documents from before passwordVersion existed become 1.
           $inc: { passwordVersion: 1 },
           $unset: { resetTokenHash: '', resetTokenExpiresAt: '' },
+        },
+        { returnDocument: 'after', maxTimeMS: this.maxTimeMS },
+      ),
+    );
+    return document === null ? null : toUser(document);
+  }
+
+  async changePassword({ id, expectedPasswordVersion, newPasswordHash, now }: PasswordChange): Promise<User | null> {
+    // Conditional on the version read before the current password was checked: a reset meanwhile wins.
+    // A missing passwordVersion is version 0 (documents from before it existed).
+    const filter: Filter<UserDocument> =
+      expectedPasswordVersion === 0
+        ? { _id: id, $or: [{ passwordVersion: 0 }, { passwordVersion: { $exists: false } }] }
+        : { _id: id, passwordVersion: expectedPasswordVersion };
+    const document = await storeOperation(() =>
+      this.users.findOneAndUpdate(
+        filter,
+        {
+          $set: { passwordHash: newPasswordHash, passwordChangedAt: now, updatedAt: now },
+          $inc: { passwordVersion: 1 },
+          $unset: { resetTokenHash: '', resetTokenExpiresAt: '', spentResetTokenHash: '', spentResetTokenExpiresAt: '' },
         },
         { returnDocument: 'after', maxTimeMS: this.maxTimeMS },
       ),

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { User } from '../../../domain/entities/user.js';
 import { EmailAlreadyRegisteredError } from '../../../domain/errors.js';
-import type { ResetTokenConsumption, UserRepository } from '../../../domain/ports/user-repository.js';
+import type { PasswordChange, ResetTokenConsumption, UserRepository } from '../../../domain/ports/user-repository.js';
 import { USER_COLUMNS, type UserRow } from '../sql-rows.js';
 
 // Named, never `*`: a column a later schema version adds must not change what a prepared statement returns
@@ -14,7 +14,7 @@ import { isUniqueViolation } from './store-errors.js';
 /** Users in PostgreSQL: every method one statement, the conditional ones an `UPDATE … WHERE … RETURNING`. */
 export class PostgresUserRepository implements UserRepository {
   private readonly statements: Record<
-    'insert' | 'byId' | 'byEmail' | 'setResetToken' | 'clearResetToken' | 'consumeResetToken' | 'replacePasswordHash',
+    'insert' | 'byId' | 'byEmail' | 'setResetToken' | 'clearResetToken' | 'consumeResetToken' | 'changePassword' | 'replacePasswordHash',
     Statement
   >;
 
@@ -39,6 +39,15 @@ export class PostgresUserRepository implements UserRepository {
         name: 'users.clear-reset-token',
         text: `UPDATE ${users} SET reset_token_hash = NULL, reset_token_expires_at = NULL, updated_at = $3
                WHERE email = $1 AND reset_token_hash = $2`,
+      },
+      // Conditional on the version read before the current password was checked: a reset meanwhile wins.
+      changePassword: {
+        name: 'users.change-password',
+        text: `UPDATE ${users} SET
+                 password_hash = $3, password_version = password_version + 1, password_changed_at = $4, updated_at = $4,
+                 reset_token_hash = NULL, reset_token_expires_at = NULL, spent_reset_token_hash = NULL, spent_reset_token_expires_at = NULL
+               WHERE id = $1 AND password_version = $2
+               RETURNING ${COLUMNS}`,
       },
       // Conditional on the hash read before the comparison: a reset that committed meanwhile is kept.
       replacePasswordHash: {
@@ -88,6 +97,10 @@ export class PostgresUserRepository implements UserRepository {
 
   async consumeResetToken({ email, tokenHash, newPasswordHash, now, repeatableUntil }: ResetTokenConsumption): Promise<User | null> {
     return this.one(this.statements.consumeResetToken, [email, tokenHash, newPasswordHash, now, repeatableUntil]);
+  }
+
+  async changePassword({ id, expectedPasswordVersion, newPasswordHash, now }: PasswordChange): Promise<User | null> {
+    return this.one(this.statements.changePassword, [id, expectedPasswordVersion, newPasswordHash, now]);
   }
 
   async replacePasswordHash(id: string, expectedHash: string, newHash: string, now: Date): Promise<boolean> {

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { User } from '../../../domain/entities/user.js';
 import { EmailAlreadyRegisteredError } from '../../../domain/errors.js';
-import type { ResetTokenConsumption, UserRepository } from '../../../domain/ports/user-repository.js';
+import type { PasswordChange, ResetTokenConsumption, UserRepository } from '../../../domain/ports/user-repository.js';
 import { USER_COLUMNS, type UserRow } from '../sql-rows.js';
 
 // Named, never `*`: a column a later schema version adds must not change what a prepared statement returns
@@ -23,6 +23,7 @@ export class SqliteUserRepository implements UserRepository {
     setResetToken: Statement<[number, number, string, string], UserRow<number>>;
     clearResetToken: Statement<[number, string, string]>;
     replacePasswordHash: Statement<[string, number, string, string]>;
+    changePassword: Statement<[{ hash: string; now: number; id: string; version: number }], UserRow<number>>;
     consumeResetToken: Statement<[{ hash: string; now: number; repeatableUntil: number; email: string; digest: string }], UserRow<number>>;
   };
 
@@ -37,6 +38,13 @@ export class SqliteUserRepository implements UserRepository {
       clearResetToken: db.prepare(
         'UPDATE users SET reset_token_hash = NULL, reset_token_expires_at = NULL, updated_at = ? WHERE email = ? AND reset_token_hash = ?',
       ),
+      // Conditional on the version read before the current password was checked: a reset meanwhile wins.
+      changePassword: db.prepare(`
+        UPDATE users SET
+          password_hash = @hash, password_version = password_version + 1, password_changed_at = @now, updated_at = @now,
+          reset_token_hash = NULL, reset_token_expires_at = NULL, spent_reset_token_hash = NULL, spent_reset_token_expires_at = NULL
+        WHERE id = @id AND password_version = @version
+        RETURNING ${COLUMNS}`),
       // Conditional on the hash read before the comparison: a reset that committed meanwhile is kept.
       replacePasswordHash: db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND password_hash = ?'),
       // The match (email, digest, not expired), the new password and spending the token, in one statement.
@@ -88,6 +96,14 @@ export class SqliteUserRepository implements UserRepository {
           email,
           digest: tokenHash,
         }),
+      ),
+    );
+  }
+
+  async changePassword({ id, expectedPasswordVersion, newPasswordHash, now }: PasswordChange): Promise<User | null> {
+    return this.user(
+      sqliteOperation(() =>
+        this.statements.changePassword.get({ hash: newPasswordHash, now: now.getTime(), id, version: expectedPasswordVersion }),
       ),
     );
   }
