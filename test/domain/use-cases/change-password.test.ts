@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import {
   InvalidCredentialsError,
   InvalidInputError,
+  InvalidResetTokenError,
   InvalidSessionError,
   TooManyAttemptsError,
   WrongPasswordError,
