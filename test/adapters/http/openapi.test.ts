@@ -161,9 +161,15 @@ describe('the OpenAPI document', () => {
       }
     });
 
-    it('a body (both media types, 400, 413, 415) on exactly the routes that read one: POST /users, POST /sessions, POST and PUT /reset_password', () => {
+    it('a body (both media types, 400, 413, 415) on exactly the routes that read one: POST /users, POST /sessions, PUT /password, POST and PUT /reset_password', () => {
       const withBody = ops.filter(({ operation }) => operation.requestBody !== undefined).map(({ method, path }) => `${method} ${path}`);
-      expect(withBody.sort()).to.deep.equal(['POST /reset_password', 'POST /sessions', 'POST /users', 'PUT /reset_password']);
+      expect(withBody.sort()).to.deep.equal([
+        'POST /reset_password',
+        'POST /sessions',
+        'POST /users',
+        'PUT /password',
+        'PUT /reset_password',
+      ]);
       for (const { method, path, operation } of ops.filter(({ operation }) => operation.requestBody !== undefined)) {
         const body = operation.requestBody as { required?: boolean; content: Record<string, unknown> };
         expect(body.required, `${method} ${path}`).to.equal(true);
@@ -175,9 +181,15 @@ describe('the OpenAPI document', () => {
       }
     });
 
-    it('429 with Retry-After on exactly the four rate-limited routes; 503 with Retry-After wherever the store is used', () => {
+    it('429 with Retry-After on exactly the five rate-limited routes; 503 with Retry-After wherever the store is used', () => {
       const rateLimited = ops.filter(({ operation }) => '429' in operation.responses).map(({ method, path }) => `${method} ${path}`);
-      expect(rateLimited.sort()).to.deep.equal(['POST /reset_password', 'POST /sessions', 'POST /users', 'PUT /reset_password']);
+      expect(rateLimited.sort()).to.deep.equal([
+        'POST /reset_password',
+        'POST /sessions',
+        'POST /users',
+        'PUT /password',
+        'PUT /reset_password',
+      ]);
       const storeUsers = ops.filter(({ operation }) => '503' in operation.responses).map(({ method, path }) => `${method} ${path}`);
       expect(storeUsers.sort()).to.deep.equal([
         'DELETE /sessions',
@@ -186,6 +198,7 @@ describe('the OpenAPI document', () => {
         'POST /reset_password',
         'POST /sessions',
         'POST /users',
+        'PUT /password',
         'PUT /reset_password',
       ]);
       for (const { method, path, operation } of ops) {
@@ -198,15 +211,16 @@ describe('the OpenAPI document', () => {
       }
     });
 
-    it('the session cookie: a security scheme on GET /profile and DELETE /sessions, set by POST /sessions, cleared by DELETE /sessions', () => {
+    it('the session cookie: a security scheme on GET /profile, DELETE /sessions and PUT /password, set by POST /sessions and PUT /password, cleared by DELETE /sessions', () => {
       expect(document.components)
         .to.have.nested.property('securitySchemes.sessionCookie')
         .that.deep.includes({ type: 'apiKey', in: 'cookie', name: 'session_id' });
       const secured = ops
         .filter(({ operation }) => ((operation as { security?: unknown[] }).security ?? []).length > 0)
         .map(({ method, path }) => `${method} ${path}`);
-      expect(secured.sort()).to.deep.equal(['DELETE /sessions', 'GET /profile']);
+      expect(secured.sort()).to.deep.equal(['DELETE /sessions', 'GET /profile', 'PUT /password']);
       expect(document.paths['/sessions']?.post?.responses['200']).to.have.nested.property('headers.Set-Cookie');
+      expect(document.paths['/password']?.put?.responses['200']).to.have.nested.property('headers.Set-Cookie');
       expect(document.paths['/sessions']?.delete?.responses['302']).to.have.nested.property('headers.Set-Cookie');
       expect(document.paths['/sessions']?.delete?.responses['302']).to.have.nested.property('headers.Location');
     });
