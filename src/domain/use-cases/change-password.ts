@@ -4,6 +4,7 @@ import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { SessionRepository } from '../ports/session-repository.js';
 import type { TokenGenerator } from '../ports/token-generator.js';
 import type { UserRepository } from '../ports/user-repository.js';
+import { hashRequester } from '../rules/hash-requester.js';
 import { acceptNewPassword, acceptOfferedPassword, type PasswordPolicy } from '../rules/password.js';
 import type { RateLimits } from '../rules/rate-limits.js';
 import { authenticate, startSession, type IssuedSession, type SessionSettings } from '../rules/sessions.js';
@@ -53,7 +54,7 @@ export class ChangePassword {
     const newPassword = acceptNewPassword(input.newPassword, this.settings.passwordPolicy, 'newPassword');
     // Counted like a log-in, under the same keys: a stolen cookie is no way round the log-in limits.
     await rateLimits.admitLogIn(user.email, input.clientAddress);
-    const requester = { client: input.clientAddress, ...(input.signal === undefined ? {} : { signal: input.signal }) };
+    const requester = hashRequester(input);
     if (!(await hasher.verify(currentPassword, user.passwordHash, requester))) throw new WrongPasswordError();
     await rateLimits.loggedIn(user.email, input.clientAddress);
 

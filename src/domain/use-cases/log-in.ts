@@ -4,6 +4,7 @@ import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { SessionRepository } from '../ports/session-repository.js';
 import type { TokenGenerator } from '../ports/token-generator.js';
 import type { UserRepository } from '../ports/user-repository.js';
+import { hashRequester } from '../rules/hash-requester.js';
 import { normalizeEmail } from '../rules/email.js';
 import { acceptOfferedPassword } from '../rules/password.js';
 import { startSession, type SessionSettings as IssuedSessionSettings } from '../rules/sessions.js';
@@ -58,7 +59,7 @@ export class LogIn {
     const user = await users.findByEmail(email);
     // An unknown email pays for the same comparison as a wrong password,
     // so the response time does not reveal which emails are registered.
-    const requester = { client: input.clientAddress, ...(input.signal === undefined ? {} : { signal: input.signal }) };
+    const requester = hashRequester(input);
     const matches = await hasher.verify(password, user?.passwordHash ?? this.settings.unknownUserHash, requester);
     if (user === null || !matches) throw new InvalidCredentialsError();
     await rateLimits.loggedIn(email, input.clientAddress);

@@ -2,6 +2,7 @@ import type { Clock } from '../ports/clock.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { TokenGenerator } from '../ports/token-generator.js';
 import type { UserRepository } from '../ports/user-repository.js';
+import { hashRequester } from '../rules/hash-requester.js';
 import { normalizeEmail } from '../rules/email.js';
 import { acceptNewPassword, type PasswordPolicy } from '../rules/password.js';
 import type { RateLimits } from '../rules/rate-limits.js';
@@ -42,10 +43,7 @@ export class RegisterUser {
     const email = normalizeEmail(input.email);
     await rateLimits.admitAccountRequest('register', email, input.clientAddress);
     const password = acceptNewPassword(input.password, this.settings.passwordPolicy);
-    const passwordHash = await hasher.hash(password, {
-      client: input.clientAddress,
-      ...(input.signal === undefined ? {} : { signal: input.signal }),
-    });
+    const passwordHash = await hasher.hash(password, hashRequester(input));
     const now = clock.now();
     // No "does it exist?" read first: the repository's atomic insert is the only uniqueness check,
     // so two concurrent registrations cannot both succeed.

@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock.js';
 import type { HashRequester, PasswordHasher } from '../ports/password-hasher.js';
 import type { SessionRepository } from '../ports/session-repository.js';
 import type { UserRepository } from '../ports/user-repository.js';
+import { hashRequester } from '../rules/hash-requester.js';
 import { normalizeEmail } from '../rules/email.js';
 import { acceptNewPassword, type PasswordPolicy } from '../rules/password.js';
 import { digestToken } from '../rules/secret-token.js';
@@ -52,10 +53,7 @@ export class ResetPassword {
     const password = acceptNewPassword(input.newPassword, this.settings.passwordPolicy, 'newPassword');
     await rateLimits.admitResetAttempt(email, input.clientAddress);
     const tokenHash = digestToken(input.resetToken);
-    const requester: HashRequester = {
-      client: input.clientAddress,
-      ...(input.signal === undefined ? {} : { signal: input.signal }),
-    };
+    const requester = hashRequester(input);
 
     // A cheap read says which path to take; the store's conditional update below is what decides.
     let user = await users.findByEmail(email);
