@@ -6,9 +6,13 @@ import type { TokenGenerator } from '../domain/ports/token-generator.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
 import type { PasswordPolicy } from '../domain/rules/password.js';
 import type { RateLimits } from '../domain/rules/rate-limits.js';
-import type { SessionSettings } from '../domain/rules/sessions.js';
+import type { SessionLifetimes, SessionSettings } from '../domain/rules/sessions.js';
 import { ChangePassword } from '../domain/use-cases/change-password.js';
+import { DeleteAccount } from '../domain/use-cases/delete-account.js';
+import { EndOtherSessions } from '../domain/use-cases/end-other-sessions.js';
+import { EndSession } from '../domain/use-cases/end-session.js';
 import { GetProfile } from '../domain/use-cases/get-profile.js';
+import { ListSessions } from '../domain/use-cases/list-sessions.js';
 import { LogIn } from '../domain/use-cases/log-in.js';
 import { LogOut } from '../domain/use-cases/log-out.js';
 import { RegisterUser } from '../domain/use-cases/register-user.js';
@@ -38,8 +42,22 @@ function passwordPolicy(config: Config): PasswordPolicy {
   return { minLength: config.passwordMinLength };
 }
 
+/**
+ * A session's lastSeenAt is written at most once a minute: the session check stays a read on all other
+ * requests, and the idle timeout (at least 5 minutes, see SESSION_IDLE_TTL) is off by a minute at most.
+ */
+export const LAST_SEEN_INTERVAL_MS = 60_000;
+
+function sessionLifetimes(config: Config): SessionLifetimes {
+  return {
+    sessionTtlMs: config.sessionTtlSeconds * 1000,
+    idleTtlMs: config.sessionIdleTtlSeconds * 1000,
+    lastSeenIntervalMs: LAST_SEEN_INTERVAL_MS,
+  };
+}
+
 function sessionSettings(config: Config): SessionSettings {
-  return { sessionTtlMs: config.sessionTtlSeconds * 1000, maxSessionsPerUser: config.maxSessionsPerUser };
+  return { ...sessionLifetimes(config), maxSessionsPerUser: config.maxSessionsPerUser };
 }
 
 /**
@@ -49,11 +67,15 @@ function sessionSettings(config: Config): SessionSettings {
 export const USE_CASES = {
   registerUser: (ports, { config }) => new RegisterUser(ports, { passwordPolicy: passwordPolicy(config) }),
   logIn: (ports, { config, unknownUserHash }) => new LogIn(ports, { ...sessionSettings(config), unknownUserHash }),
-  logOut: (ports) => new LogOut(ports),
-  getProfile: (ports) => new GetProfile(ports),
+  logOut: (ports, { config }) => new LogOut(ports, sessionLifetimes(config)),
+  getProfile: (ports, { config }) => new GetProfile(ports, sessionLifetimes(config)),
   requestPasswordReset: (ports, { config }) => new RequestPasswordReset(ports, { resetTokenTtlMs: config.resetTokenTtlSeconds * 1000 }),
   resetPassword: (ports, { config }) => new ResetPassword(ports, { passwordPolicy: passwordPolicy(config) }),
   changePassword: (ports, { config }) => new ChangePassword(ports, { ...sessionSettings(config), passwordPolicy: passwordPolicy(config) }),
+  listSessions: (ports, { config }) => new ListSessions(ports, sessionLifetimes(config)),
+  endSession: (ports, { config }) => new EndSession(ports, sessionLifetimes(config)),
+  endOtherSessions: (ports, { config }) => new EndOtherSessions(ports, sessionLifetimes(config)),
+  deleteAccount: (ports, { config }) => new DeleteAccount(ports, sessionLifetimes(config)),
 } satisfies Record<string, (ports: Ports, startup: Startup) => object>;
 
 export type UseCaseName = keyof typeof USE_CASES;

@@ -9,6 +9,7 @@ export type DomainErrorCode =
   | 'invalid_credentials'
   | 'wrong_password'
   | 'invalid_session'
+  | 'session_not_found'
   | 'unknown_email'
   | 'invalid_reset_token'
   | 'too_many_attempts'
@@ -41,8 +42,7 @@ export class InvalidCredentialsError extends DomainError {
   }
 }
 
-/** Unknown, expired or revoked session: deliberately indistinguishable. */
-/** The password given to confirm an action of a logged-in user (a password change) is not theirs. */
+/** The password given to confirm an action of a logged-in user (a password change, deleting the account) is not theirs. */
 export class WrongPasswordError extends DomainError {
   readonly code = 'wrong_password' as const;
 
@@ -51,11 +51,24 @@ export class WrongPasswordError extends DomainError {
   }
 }
 
+/** Unknown, expired or revoked session: deliberately indistinguishable. */
 export class InvalidSessionError extends DomainError {
   readonly code = 'invalid_session' as const;
 
   constructor() {
     super('invalid or expired session');
+  }
+}
+
+/**
+ * The session named is not one of the caller's live sessions: the same whether it belongs to someone
+ * else, has ended, or never existed.
+ */
+export class SessionNotFoundError extends DomainError {
+  readonly code = 'session_not_found' as const;
+
+  constructor() {
+    super('no such session');
   }
 }
 

@@ -81,6 +81,12 @@ class RecordingUserRepository implements UserRepository {
     if (replaced) this.recorder.record('users.replacePasswordHash');
     return replaced;
   }
+
+  async delete(id: string, expectedPasswordVersion: number): Promise<boolean> {
+    const deleted = await this.inner.delete(id, expectedPasswordVersion);
+    if (deleted) this.recorder.record('users.delete');
+    return deleted;
+  }
 }
 
 /** A SessionRepository that records each effective write of the one it wraps. */
@@ -109,6 +115,16 @@ class RecordingSessionRepository implements SessionRepository {
     const count = await this.inner.deleteAllForUser(userId);
     if (count > 0) this.recorder.record('sessions.deleteAllForUser');
     return count;
+  }
+
+  listForUser(userId: string): Promise<Session[]> {
+    return this.inner.listForUser(userId);
+  }
+
+  async recordSeen(id: string, seenAt: Date, unseenSince: Date): Promise<boolean> {
+    const wrote = await this.inner.recordSeen(id, seenAt, unseenSince);
+    if (wrote) this.recorder.record('sessions.recordSeen');
+    return wrote;
   }
 }
 

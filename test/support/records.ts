@@ -20,6 +20,17 @@ export function userRecord(id: string, email: string, at: Date, overrides: Parti
 }
 
 /** A session of `userId` created at `createdAt`. */
-export function sessionRecord(id: string, userId: string, createdAt: Date, expiresAt: Date): Session {
-  return { id, userId, passwordVersion: 0, createdAt, expiresAt };
+export function sessionRecord(id: string, userId: string, createdAt: Date, expiresAt: Date, overrides: Partial<Session> = {}): Session {
+  return {
+    id,
+    handle: `handle-of-${id}`,
+    userId,
+    passwordVersion: 0,
+    createdAt,
+    expiresAt,
+    lastSeenAt: createdAt,
+    userAgent: null,
+    address: null,
+    ...overrides,
+  };
 }

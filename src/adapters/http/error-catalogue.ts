@@ -6,6 +6,7 @@ import {
   InvalidCredentialsError,
   InvalidResetTokenError,
   InvalidSessionError,
+  SessionNotFoundError,
   StoreUnavailableError,
   TooManyAttemptsError,
   UnknownEmailError,
@@ -38,8 +39,8 @@ function fixed(status: number, message: string, extra: Omit<CatalogueEntry, 'sta
 
 // InvalidInputError's `${field} ${reason}`: the fields the routes read, the reasons the adapter
 // (request-body.ts) and the domain rules (email, password) give.
-const FIELD = '(?:email|password|new_password|reset_token)';
-const PASSWORD_FIELD = '(?:password|new_password)';
+const FIELD = '(?:email|password|current_password|new_password|reset_token)';
+const PASSWORD_FIELD = '(?:password|current_password|new_password)';
 const INVALID_INPUT_MESSAGES: readonly RegExp[] = [
   new RegExp(`^${FIELD} (?:is required|must be a string|must not be empty|must be well-formed Unicode \\(no lone surrogates\\))$`),
   /^body must be a form or a JSON object$/,
@@ -66,6 +67,7 @@ const DOMAIN_ERRORS = {
   invalid_credentials: fixed(401, new InvalidCredentialsError().message),
   wrong_password: fixed(401, new WrongPasswordError().message),
   invalid_session: fixed(403, new InvalidSessionError().message),
+  session_not_found: fixed(404, new SessionNotFoundError().message),
   unknown_email: fixed(403, new UnknownEmailError().message),
   invalid_reset_token: fixed(403, new InvalidResetTokenError().message),
   // Retry-After: the error's own retryAfterSeconds.

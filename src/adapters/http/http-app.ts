@@ -7,7 +7,7 @@ import { parseRequestBody } from './request-body.js';
 import { requestEnvelope } from './request-envelope.js';
 import type { RequestLogger } from './request-log.js';
 import { ROUTES } from './routes/index.js';
-import { changesState, type HttpUseCases, type Route, type RouteDependencies } from './routes/route.js';
+import { changesState, routerPath, type HttpUseCases, type Route, type RouteDependencies } from './routes/route.js';
 
 export type { HttpUseCases } from './routes/route.js';
 
@@ -62,7 +62,7 @@ export function createHttpApp(useCases: HttpUseCases, options: HttpAppOptions): 
 
   for (const definition of ROUTES) {
     const before = [...(changesState(definition) ? [sameOrigin] : []), ...(definition.body === undefined ? [] : [body])];
-    router.register(definition.path, [definition.method], [...before, routeHandler(definition, deps)]);
+    router.register(routerPath(definition), [definition.method], [...before, routeHandler(definition, deps)]);
   }
 
   app.use(

@@ -24,7 +24,10 @@ function operationOf(definition: Route): ZodOpenApiOperationObject {
   const { body } = definition;
   return {
     ...definition.doc,
-    ...(changesState(definition) ? { requestParams: { header: z.object({ Origin: OriginHeader }) } } : {}),
+    requestParams: {
+      ...(changesState(definition) ? { header: z.object({ Origin: OriginHeader }) } : {}),
+      ...(definition.pathParameters === undefined ? {} : { path: definition.pathParameters }),
+    },
     ...(body === undefined
       ? {}
       : {

@@ -22,10 +22,14 @@ export interface UserRow<Time> {
 /** A session row: keyed by the SHA-256 digest of its token, never the token. */
 export interface SessionRow<Time> {
   id: string;
+  handle: string;
   user_id: string;
   password_version: number;
   created_at: Time;
   expires_at: Time;
+  last_seen_at: Time;
+  user_agent: string | null;
+  address: string | null;
 }
 
 /** The columns of a user row, in the order userValues() gives them. */
@@ -43,9 +47,17 @@ export const USER_COLUMNS = [
   'updated_at',
 ] as const satisfies ReadonlyArray<keyof UserRow<unknown>>;
 
-export const SESSION_COLUMNS = ['id', 'user_id', 'password_version', 'created_at', 'expires_at'] as const satisfies ReadonlyArray<
-  keyof SessionRow<unknown>
->;
+export const SESSION_COLUMNS = [
+  'id',
+  'handle',
+  'user_id',
+  'password_version',
+  'created_at',
+  'expires_at',
+  'last_seen_at',
+  'user_agent',
+  'address',
+] as const satisfies ReadonlyArray<keyof SessionRow<unknown>>;
 
 interface TimeCodec<Time> {
   readonly toDate: (value: Time) => Date;
@@ -89,15 +101,29 @@ export function sqlRows<Time>({ toDate, fromDate }: TimeCodec<Time>) {
     },
     /** A session's values, in SESSION_COLUMNS order. */
     sessionValues(session: Session): unknown[] {
-      return [session.id, session.userId, session.passwordVersion, fromDate(session.createdAt), fromDate(session.expiresAt)];
+      return [
+        session.id,
+        session.handle,
+        session.userId,
+        session.passwordVersion,
+        fromDate(session.createdAt),
+        fromDate(session.expiresAt),
+        fromDate(session.lastSeenAt),
+        session.userAgent,
+        session.address,
+      ];
     },
     toSession(row: SessionRow<Time>): Session {
       return {
         id: row.id,
+        handle: row.handle,
         userId: row.user_id,
         passwordVersion: row.password_version,
         createdAt: toDate(row.created_at),
         expiresAt: toDate(row.expires_at),
+        lastSeenAt: toDate(row.last_seen_at),
+        userAgent: row.user_agent,
+        address: row.address,
       };
     },
   };

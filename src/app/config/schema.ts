@@ -105,6 +105,7 @@ export const configSchema = variables.transform((env, ctx) => {
     hashQueuePerClient: env.HASH_QUEUE_PER_CLIENT,
     passwordMinLength: env.PASSWORD_MIN_LENGTH,
     sessionTtlSeconds: env.SESSION_TTL,
+    sessionIdleTtlSeconds: env.SESSION_IDLE_TTL,
     /** A log-in beyond this many live sessions ends the user's oldest one. */
     maxSessionsPerUser: env.MAX_SESSIONS_PER_USER,
     resetTokenTtlSeconds: env.RESET_TOKEN_TTL,

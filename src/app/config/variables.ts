@@ -107,7 +107,15 @@ export const variables = z.object({
   // Browsers cap a cookie's lifetime at 400 days (RFC 6265bis): a longer session could not be kept.
   SESSION_TTL: variable(duration(400 * DAY), {
     fallback: '14d',
-    meaning: `session lifetime, also the cookie's \`Max-Age\`; ${atMost(400 * DAY)} (browsers cap cookies there)`,
+    meaning: `absolute session lifetime from the log-in, never extended, also the cookie's \`Max-Age\`; ${atMost(400 * DAY)} (browsers cap cookies there)`,
+  }),
+  // A session's lastSeenAt is recorded at most once a minute (LAST_SEEN_INTERVAL in use-cases.ts), so the idle
+  // timeout is counted from up to a minute before the last use: at 5 minutes or more that is a fifth at most.
+  SESSION_IDLE_TTL: variable(duration(400 * DAY).pipe(z.number().min(5 * 60, { error: 'must be at least 5m' })), {
+    fallback: '24h',
+    meaning:
+      'idle timeout: a session unused for this long is refused (sliding; `SESSION_TTL` still ends it), between `5m` and `400d`; ' +
+      'last use is recorded at most once a minute per session, so a session may end up to a minute early. See [Session lifetimes](#session-lifetimes)',
   }),
   MAX_SESSIONS_PER_USER: variable(integer(1, 10000), {
     fallback: '100',

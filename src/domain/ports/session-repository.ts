@@ -19,4 +19,14 @@ export interface SessionRepository {
 
   /** Removes every session of the user; returns how many were removed. */
   deleteAllForUser(userId: string): Promise<number>;
+
+  /** Every session of the user, live or not, in any order: which are live is the domain's decision. */
+  listForUser(userId: string): Promise<Session[]>;
+
+  /**
+   * Sets the session's lastSeenAt to `seenAt` if, and only if, it is at or before `unseenSince`, as one
+   * conditional write: of concurrent requests with one session, one writes and the others change nothing.
+   * A session that is gone stays gone. Returns whether it wrote.
+   */
+  recordSeen(id: string, seenAt: Date, unseenSince: Date): Promise<boolean>;
 }

@@ -65,4 +65,11 @@ export interface UserRepository {
    * (the password did not change, and no session ends). Returns whether it replaced it.
    */
   replacePasswordHash(id: string, expectedHash: string, newHash: string, now: Date): Promise<boolean>;
+
+  /**
+   * Removes the user with this id, reset tokens and all, if, and only if, it is still at
+   * `expectedPasswordVersion`, as one step: a reset or change that committed in the meantime wins.
+   * Returns whether it removed it. The email is free to register again once it returns.
+   */
+  delete(id: string, expectedPasswordVersion: number): Promise<boolean>;
 }

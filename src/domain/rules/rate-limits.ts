@@ -15,6 +15,16 @@ export interface RateLimiters {
 
 export type AccountRequest = 'register' | 'reset-request';
 
+/** The counters' keys, one home each: the admitting, the forgiving and the forgetting use the same. */
+const KEYS = {
+  request: (request: AccountRequest, email: string, clientAddress: string) => `${request}:${email}|${clientAddress}`,
+  logInFromAddress: (email: string, clientAddress: string) => `${email}|${clientAddress}`,
+  logInToAccount: (email: string) => email,
+  resetFromAddress: (email: string, clientAddress: string) => `reset:${email}|${clientAddress}`,
+  resetToAccount: (email: string) => `reset:${email}`,
+};
+const ACCOUNT_REQUESTS: readonly AccountRequest[] = ['register', 'reset-request'];
+
 async function admit(limiter: RateLimiter, key: string): Promise<void> {
   const verdict = await limiter.hit(key);
   if (!verdict.allowed) throw new TooManyAttemptsError(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)));
@@ -39,33 +49,49 @@ export class RateLimits {
   }
 
   admitAccountRequest(request: AccountRequest, email: string, clientAddress: string): Promise<void> {
-    return admit(this.limits.requestsByAccountAndAddress, `${request}:${email}|${clientAddress}`);
+    return admit(this.limits.requestsByAccountAndAddress, KEYS.request(request, email, clientAddress));
   }
 
   async admitLogIn(email: string, clientAddress: string): Promise<void> {
-    await admit(this.limits.logInFailuresByAccountAndAddress, `${email}|${clientAddress}`);
-    await admit(this.limits.logInFailuresByAccount, email);
+    await admit(this.limits.logInFailuresByAccountAndAddress, KEYS.logInFromAddress(email, clientAddress));
+    await admit(this.limits.logInFailuresByAccount, KEYS.logInToAccount(email));
   }
 
   async loggedIn(email: string, clientAddress: string): Promise<void> {
     await Promise.all([
-      this.limits.logInFailuresByAccountAndAddress.reset(`${email}|${clientAddress}`),
-      this.limits.logInFailuresByAccount.reset(email),
+      this.limits.logInFailuresByAccountAndAddress.reset(KEYS.logInFromAddress(email, clientAddress)),
+      this.limits.logInFailuresByAccount.reset(KEYS.logInToAccount(email)),
     ]);
   }
 
   /** Before a reset token is checked: this address's attempts on this account. */
   admitResetAttempt(email: string, clientAddress: string): Promise<void> {
-    return admit(this.limits.logInFailuresByAccountAndAddress, `reset:${email}|${clientAddress}`);
+    return admit(this.limits.logInFailuresByAccountAndAddress, KEYS.resetFromAddress(email, clientAddress));
   }
 
   /** A wrong reset token: counts towards the account-wide ceiling, and is refused (429) beyond it. */
   resetTokenRefused(email: string): Promise<void> {
-    return admit(this.limits.logInFailuresByAccount, `reset:${email}`);
+    return admit(this.limits.logInFailuresByAccount, KEYS.resetToAccount(email));
   }
 
   /** A reset that succeeded forgives this address's attempts on this account. */
   async resetSucceeded(email: string, clientAddress: string): Promise<void> {
-    await this.limits.logInFailuresByAccountAndAddress.reset(`reset:${email}|${clientAddress}`);
+    await this.limits.logInFailuresByAccountAndAddress.reset(KEYS.resetFromAddress(email, clientAddress));
+  }
+
+  /**
+   * A deleted account: forgets the counters that name it, the account-wide ones and this address's, so a
+   * new account with the email starts clean. Another address's counters on it cannot be found by the
+   * email (they are keyed by both) and lapse at the end of their window.
+   */
+  async accountDeleted(email: string, clientAddress: string): Promise<void> {
+    const { requestsByAccountAndAddress, logInFailuresByAccountAndAddress, logInFailuresByAccount } = this.limits;
+    await Promise.all([
+      logInFailuresByAccountAndAddress.reset(KEYS.logInFromAddress(email, clientAddress)),
+      logInFailuresByAccountAndAddress.reset(KEYS.resetFromAddress(email, clientAddress)),
+      logInFailuresByAccount.reset(KEYS.logInToAccount(email)),
+      logInFailuresByAccount.reset(KEYS.resetToAccount(email)),
+      ...ACCOUNT_REQUESTS.map((request) => requestsByAccountAndAddress.reset(KEYS.request(request, email, clientAddress))),
+    ]);
   }
 }

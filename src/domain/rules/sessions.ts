@@ -1,4 +1,4 @@
-import { isSessionActive, type Session } from '../entities/session.js';
+import type { Session } from '../entities/session.js';
 import type { User } from '../entities/user.js';
 import { InvalidSessionError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
@@ -6,6 +6,40 @@ import type { SessionRepository } from '../ports/session-repository.js';
 import type { TokenGenerator } from '../ports/token-generator.js';
 import type { UserRepository } from '../ports/user-repository.js';
 import { digestToken } from './secret-token.js';
+
+/** How long a session lives. */
+export interface SessionLifetimes {
+  /** Absolute lifetime, from the log-in, never extended (SESSION_TTL). */
+  readonly sessionTtlMs: number;
+  /** Idle timeout: a session unused for this long is refused (SESSION_IDLE_TTL). */
+  readonly idleTtlMs: number;
+  /**
+   * lastSeenAt is recorded at most once per this interval per session, so that the session check is not a
+   * write per request; the idle timeout is therefore counted from up to this long before the last use.
+   */
+  readonly lastSeenIntervalMs: number;
+}
+
+export interface SessionSettings extends SessionLifetimes {
+  /** A log-in beyond this many live sessions ends the user's oldest one. */
+  readonly maxSessionsPerUser: number;
+}
+
+/** A session's User-Agent is kept up to this many characters: enough to tell browsers apart, not a place to store data. */
+export const USER_AGENT_MAX_LENGTH = 256;
+
+/** When the session ends if it is not used again: its absolute end, or the idle timeout, whichever comes first. */
+export function sessionEndsAt(session: Session, lifetimes: SessionLifetimes): Date {
+  return new Date(Math.min(session.expiresAt.getTime(), session.lastSeenAt.getTime() + lifetimes.idleTtlMs));
+}
+
+/** Whether a session may still be used at `now`, and was made for the user's current password. */
+export function isSessionLive(session: Session, user: Pick<User, 'passwordVersion'>, lifetimes: SessionLifetimes, now: Date): boolean {
+  // A password change deletes the user's sessions; the version check also refuses any session that
+  // outlived that deletion: one created by a log-in whose comparison ran while the change committed,
+  // a failure half-way, a replica that lagged.
+  return sessionEndsAt(session, lifetimes).getTime() > now.getTime() && session.passwordVersion === user.passwordVersion;
+}
 
 export interface SessionLookup {
   readonly users: UserRepository;
@@ -15,21 +49,38 @@ export interface SessionLookup {
 
 /**
  * The live session a token names, and its user; InvalidSessionError for anything else: no token, an
- * unknown or expired one, a user gone, or a session issued for a password that has changed since.
+ * unknown, expired or idle one, a user gone, or a session issued for a password that has changed since.
+ * A use records lastSeenAt, at most once per lastSeenIntervalMs, as one conditional write.
  */
 export async function authenticate(
   { users, sessions, clock }: SessionLookup,
+  lifetimes: SessionLifetimes,
   sessionToken: string,
 ): Promise<{ session: Session; user: User }> {
   if (sessionToken.length === 0) throw new InvalidSessionError();
   const session = await sessions.findById(digestToken(sessionToken));
-  if (session === null || !isSessionActive(session, clock.now())) throw new InvalidSessionError();
+  const now = clock.now();
+  if (session === null || sessionEndsAt(session, lifetimes).getTime() <= now.getTime()) throw new InvalidSessionError();
   const user = await users.findById(session.userId);
-  // A password change deletes the user's sessions; the version check also refuses any session that
-  // outlived that deletion: one created by a log-in whose comparison ran while the change committed,
-  // a failure half-way, a replica that lagged.
-  if (user === null || session.passwordVersion !== user.passwordVersion) throw new InvalidSessionError();
-  return { session, user };
+  if (user === null || !isSessionLive(session, user, lifetimes, now)) throw new InvalidSessionError();
+  const unseenSince = new Date(now.getTime() - lifetimes.lastSeenIntervalMs);
+  if (session.lastSeenAt.getTime() > unseenSince.getTime()) return { session, user };
+  // Conditional on lastSeenAt being as old as that, so that of concurrent requests only one writes.
+  await sessions.recordSeen(session.id, now, unseenSince);
+  return { session: { ...session, lastSeenAt: now }, user };
+}
+
+/** The user's sessions that may still be used, newest first. */
+export async function liveSessionsOf(
+  { sessions, clock }: Pick<SessionLookup, 'sessions' | 'clock'>,
+  lifetimes: SessionLifetimes,
+  user: Pick<User, 'id' | 'passwordVersion'>,
+): Promise<Session[]> {
+  const now = clock.now();
+  const all = await sessions.listForUser(user.id);
+  return all
+    .filter((session) => isSessionLive(session, user, lifetimes, now))
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.handle < b.handle ? -1 : 1));
 }
 
 export interface SessionIssuing {
@@ -38,16 +89,25 @@ export interface SessionIssuing {
   readonly clock: Clock;
 }
 
-export interface SessionSettings {
-  readonly sessionTtlMs: number;
-  /** A log-in beyond this many live sessions ends the user's oldest one. */
-  readonly maxSessionsPerUser: number;
+/** Who a session is issued to, as the request tells: shown in the user's list of sessions. */
+export interface SessionClient {
+  readonly clientAddress: string;
+  readonly userAgent?: string;
 }
 
 export interface IssuedSession {
   /** The raw session token: handed to the client once, never stored. */
   readonly sessionToken: string;
   readonly expiresAt: Date;
+}
+
+function truncatedUserAgent(userAgent: string | undefined): string | null {
+  if (userAgent === undefined || userAgent.length === 0) return null;
+  if (userAgent.length <= USER_AGENT_MAX_LENGTH) return userAgent;
+  // By code points, so that a character outside the BMP is never cut in half.
+  return Array.from(userAgent.slice(0, USER_AGENT_MAX_LENGTH * 2))
+    .slice(0, USER_AGENT_MAX_LENGTH)
+    .join('');
 }
 
 /**
@@ -58,12 +118,23 @@ export async function startSession(
   { sessions, tokens, clock }: SessionIssuing,
   settings: SessionSettings,
   user: Pick<User, 'id' | 'passwordVersion'>,
+  client: SessionClient,
 ): Promise<IssuedSession> {
   const sessionToken = tokens.generate();
   const now = clock.now();
   const expiresAt = new Date(now.getTime() + settings.sessionTtlMs);
   await sessions.add(
-    { id: digestToken(sessionToken), userId: user.id, passwordVersion: user.passwordVersion, createdAt: now, expiresAt },
+    {
+      id: digestToken(sessionToken),
+      handle: tokens.generate(),
+      userId: user.id,
+      passwordVersion: user.passwordVersion,
+      createdAt: now,
+      expiresAt,
+      lastSeenAt: now,
+      userAgent: truncatedUserAgent(client.userAgent),
+      address: client.clientAddress,
+    },
     settings.maxSessionsPerUser,
   );
   return { sessionToken, expiresAt };

@@ -1,10 +1,11 @@
-import { InvalidSessionError, WrongPasswordError } from '../errors.js';
+import { InvalidSessionError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { SessionRepository } from '../ports/session-repository.js';
 import type { TokenGenerator } from '../ports/token-generator.js';
 import type { UserRepository } from '../ports/user-repository.js';
 import { hashRequester } from '../rules/hash-requester.js';
+import { confirmPassword } from '../rules/password-confirmation.js';
 import { acceptNewPassword, acceptOfferedPassword, type PasswordPolicy } from '../rules/password.js';
 import type { RateLimits } from '../rules/rate-limits.js';
 import { authenticate, startSession, type IssuedSession, type SessionSettings } from '../rules/sessions.js';
@@ -14,6 +15,8 @@ export interface ChangePasswordInput {
   readonly currentPassword: string;
   readonly newPassword: string;
   readonly clientAddress: string;
+  /** The request's User-Agent, kept with the new session. */
+  readonly userAgent?: string;
   /** Aborted when the client has gone: no password is then checked or hashed. */
   readonly signal?: AbortSignal;
 }
@@ -49,16 +52,12 @@ export class ChangePassword {
   async execute(input: ChangePasswordInput): Promise<ChangePasswordResult> {
     const { users, sessions, hasher, clock, rateLimits } = this.deps;
     await rateLimits.admitAddress(input.clientAddress);
-    const { user } = await authenticate(this.deps, input.sessionToken);
+    const { user } = await authenticate(this.deps, this.settings, input.sessionToken);
     const currentPassword = acceptOfferedPassword(input.currentPassword, 'currentPassword');
     const newPassword = acceptNewPassword(input.newPassword, this.settings.passwordPolicy, 'newPassword');
-    // Counted like a log-in, under the same keys: a stolen cookie is no way round the log-in limits.
-    await rateLimits.admitLogIn(user.email, input.clientAddress);
-    const requester = hashRequester(input);
-    if (!(await hasher.verify(currentPassword, user.passwordHash, requester))) throw new WrongPasswordError();
-    await rateLimits.loggedIn(user.email, input.clientAddress);
+    await confirmPassword(this.deps, user, currentPassword, input);
 
-    const newPasswordHash = await hasher.hash(newPassword, requester);
+    const newPasswordHash = await hasher.hash(newPassword, hashRequester(input));
     // On the version read before the comparison: a reset or another change that committed meanwhile
     // wins, and this request's session, made for the old password, is then no longer valid.
     const changed = await users.changePassword({
@@ -69,7 +68,7 @@ export class ChangePassword {
     });
     if (changed === null) throw new InvalidSessionError();
     await sessions.deleteAllForUser(user.id);
-    const issued = await startSession(this.deps, this.settings, changed);
+    const issued = await startSession(this.deps, this.settings, changed, input);
     return { email: changed.email, ...issued };
   }
 }

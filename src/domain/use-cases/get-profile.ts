@@ -1,7 +1,7 @@
 import type { Clock } from '../ports/clock.js';
 import type { SessionRepository } from '../ports/session-repository.js';
 import type { UserRepository } from '../ports/user-repository.js';
-import { authenticate } from '../rules/sessions.js';
+import { authenticate, type SessionLifetimes } from '../rules/sessions.js';
 
 export interface GetProfileInput {
   readonly sessionToken: string;
@@ -19,10 +19,13 @@ export interface GetProfileDependencies {
 
 /** Resolves a session token to the user it belongs to. */
 export class GetProfile {
-  constructor(private readonly deps: GetProfileDependencies) {}
+  constructor(
+    private readonly deps: GetProfileDependencies,
+    private readonly lifetimes: SessionLifetimes,
+  ) {}
 
   async execute(input: GetProfileInput): Promise<Profile> {
-    const { user } = await authenticate(this.deps, input.sessionToken);
+    const { user } = await authenticate(this.deps, this.lifetimes, input.sessionToken);
     return { email: user.email };
   }
 }

@@ -14,6 +14,8 @@ export interface LogInInput {
   readonly email: string;
   readonly password: string;
   readonly clientAddress: string;
+  /** The request's User-Agent, kept with the session. */
+  readonly userAgent?: string;
   /** Aborted when the client has gone: its password is then not checked at all. */
   readonly signal?: AbortSignal;
 }
@@ -69,7 +71,7 @@ export class LogIn {
       await users.replacePasswordHash(user.id, user.passwordHash, await hasher.hash(password, requester), clock.now());
     }
 
-    const { sessionToken, expiresAt } = await startSession({ sessions, tokens, clock }, this.settings, user);
+    const { sessionToken, expiresAt } = await startSession({ sessions, tokens, clock }, this.settings, user, input);
     return { email: user.email, sessionToken, expiresAt };
   }
 }

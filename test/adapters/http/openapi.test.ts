@@ -161,9 +161,10 @@ describe('the OpenAPI document', () => {
       }
     });
 
-    it('a body (both media types, 400, 413, 415) on exactly the routes that read one: POST /users, POST /sessions, PUT /password, POST and PUT /reset_password', () => {
+    it('a body (both media types, 400, 413, 415) on exactly the routes that read one: POST /users, POST /sessions, PUT /password, DELETE /users/me, POST and PUT /reset_password', () => {
       const withBody = ops.filter(({ operation }) => operation.requestBody !== undefined).map(({ method, path }) => `${method} ${path}`);
       expect(withBody.sort()).to.deep.equal([
+        'DELETE /users/me',
         'POST /reset_password',
         'POST /sessions',
         'POST /users',
@@ -181,9 +182,10 @@ describe('the OpenAPI document', () => {
       }
     });
 
-    it('429 with Retry-After on exactly the five rate-limited routes; 503 with Retry-After wherever the store is used', () => {
+    it('429 with Retry-After on exactly the six rate-limited routes; 503 with Retry-After wherever the store is used', () => {
       const rateLimited = ops.filter(({ operation }) => '429' in operation.responses).map(({ method, path }) => `${method} ${path}`);
       expect(rateLimited.sort()).to.deep.equal([
+        'DELETE /users/me',
         'POST /reset_password',
         'POST /sessions',
         'POST /users',
@@ -193,8 +195,12 @@ describe('the OpenAPI document', () => {
       const storeUsers = ops.filter(({ operation }) => '503' in operation.responses).map(({ method, path }) => `${method} ${path}`);
       expect(storeUsers.sort()).to.deep.equal([
         'DELETE /sessions',
+        'DELETE /sessions/others',
+        'DELETE /sessions/{id}',
+        'DELETE /users/me',
         'GET /profile',
         'GET /readyz',
+        'GET /sessions',
         'POST /reset_password',
         'POST /sessions',
         'POST /users',
@@ -211,18 +217,28 @@ describe('the OpenAPI document', () => {
       }
     });
 
-    it('the session cookie: a security scheme on GET /profile, DELETE /sessions and PUT /password, set by POST /sessions and PUT /password, cleared by DELETE /sessions', () => {
+    it('the session cookie: a security scheme on every route of a logged-in user, set by POST /sessions and PUT /password, cleared by DELETE /sessions, DELETE /users/me and (for its own session) DELETE /sessions/{id}', () => {
       expect(document.components)
         .to.have.nested.property('securitySchemes.sessionCookie')
         .that.deep.includes({ type: 'apiKey', in: 'cookie', name: 'session_id' });
       const secured = ops
         .filter(({ operation }) => ((operation as { security?: unknown[] }).security ?? []).length > 0)
         .map(({ method, path }) => `${method} ${path}`);
-      expect(secured.sort()).to.deep.equal(['DELETE /sessions', 'GET /profile', 'PUT /password']);
+      expect(secured.sort()).to.deep.equal([
+        'DELETE /sessions',
+        'DELETE /sessions/others',
+        'DELETE /sessions/{id}',
+        'DELETE /users/me',
+        'GET /profile',
+        'GET /sessions',
+        'PUT /password',
+      ]);
       expect(document.paths['/sessions']?.post?.responses['200']).to.have.nested.property('headers.Set-Cookie');
       expect(document.paths['/password']?.put?.responses['200']).to.have.nested.property('headers.Set-Cookie');
       expect(document.paths['/sessions']?.delete?.responses['302']).to.have.nested.property('headers.Set-Cookie');
       expect(document.paths['/sessions']?.delete?.responses['302']).to.have.nested.property('headers.Location');
+      expect(document.paths['/users/me']?.delete?.responses['200']).to.have.nested.property('headers.Set-Cookie');
+      expect(document.paths['/sessions/{id}']?.delete?.responses['200']).to.have.nested.property('headers.Set-Cookie');
     });
   });
 });
@@ -320,7 +336,7 @@ describe('checking responses against the OpenAPI document', () => {
       ],
       [
         'a method the path does not list: 405 with the right Allow',
-        response('PATCH', '/sessions', 405, { code: 'method_not_allowed', message: 'method not allowed' }, { allow: 'POST, DELETE' }),
+        response('PATCH', '/sessions', 405, { code: 'method_not_allowed', message: 'method not allowed' }, { allow: 'HEAD, GET, POST, DELETE' }),
       ],
       ['HEAD on a GET path: as GET, without a body', response('HEAD', '/profile', 403, '')],
       ['HEAD on a path without GET: 405, without a body', response('HEAD', '/users', 405, '', { allow: 'POST' })],

@@ -5,6 +5,7 @@ import type { User } from '../../../src/domain/entities/user.js';
 import { EmailAlreadyRegisteredError } from '../../../src/domain/errors.js';
 import type { SessionRepository } from '../../../src/domain/ports/session-repository.js';
 import type { UserRepository } from '../../../src/domain/ports/user-repository.js';
+import { sessionRecord } from '../../support/records.js';
 import { rejection } from '../../support/rejection.js';
 
 interface Stores {
@@ -37,7 +38,7 @@ function aUser(overrides: Partial<User> = {}): User {
 }
 
 function aSession(overrides: Partial<Session> = {}): Session {
-  return { id: randomUUID(), userId: randomUUID(), passwordVersion: 0, createdAt: T0, expiresAt: at(60_000), ...overrides };
+  return sessionRecord(randomUUID(), randomUUID(), T0, at(60_000), { handle: randomUUID(), ...overrides });
 }
 
 /**

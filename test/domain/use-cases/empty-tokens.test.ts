@@ -6,7 +6,14 @@ import { rejection } from '../../support/rejection.js';
 import { ADDRESS, EMAIL, PASSWORD, useCaseFixture } from '../../support/use-case-fixture.js';
 
 const down = (): Promise<never> => Promise.reject(new StoreUnavailableError());
-const unreachableSessions: SessionRepository = { add: down, findById: down, delete: down, deleteAllForUser: down };
+const unreachableSessions: SessionRepository = {
+  add: down,
+  findById: down,
+  delete: down,
+  deleteAllForUser: down,
+  listForUser: down,
+  recordSeen: down,
+};
 
 describe('an empty token', () => {
   it('is an invalid session before any store is asked: even with the session store down, not a 503', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { InvalidSessionError } from '../../../src/domain/errors.js';
-import { DAY, SECOND } from '../../support/manual-clock.js';
+import { DAY, HOUR, SECOND } from '../../support/manual-clock.js';
 import { rejection } from '../../support/rejection.js';
 import { EMAIL, loggedInFixture } from '../../support/use-case-fixture.js';
 
@@ -17,10 +17,13 @@ describe('GetProfile', () => {
     }
   });
 
-  it('treats an expired session exactly like an unknown one', async () => {
+  it('treats an expired session exactly like an unknown one: use never extends the absolute lifetime', async () => {
     const { getProfile, sessionToken, clock } = await loggedInFixture();
-    clock.advance(14 * DAY - SECOND);
-    expect(await getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL });
+    // Used twice a day, well within the idle timeout (24 h), up to a second before SESSION_TTL (14 days).
+    for (let elapsed = 0; elapsed < 14 * DAY - SECOND; elapsed += 12 * HOUR) {
+      clock.advance(Math.min(12 * HOUR, 14 * DAY - SECOND - elapsed));
+      expect(await getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL });
+    }
     clock.advance(SECOND);
     const expired = await rejection(getProfile.execute({ sessionToken }));
     const unknown = await rejection(getProfile.execute({ sessionToken: 'unknown' }));

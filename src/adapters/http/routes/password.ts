@@ -55,6 +55,7 @@ const changePassword = route({
       ...input,
       sessionToken: readSessionToken(ctx),
       clientAddress: ctx.ip,
+      userAgent: ctx.get('User-Agent'),
       signal: clientGoneSignal(ctx),
     });
     setSessionCookie(ctx, sessionToken, cookie);

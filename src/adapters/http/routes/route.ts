@@ -1,5 +1,10 @@
-import type { ChangePassword } from '../../../domain/use-cases/change-password.js';
 import type { Context } from 'koa';
+import type { z } from 'zod';
+import type { ChangePassword } from '../../../domain/use-cases/change-password.js';
+import type { DeleteAccount } from '../../../domain/use-cases/delete-account.js';
+import type { EndOtherSessions } from '../../../domain/use-cases/end-other-sessions.js';
+import type { EndSession } from '../../../domain/use-cases/end-session.js';
+import type { ListSessions } from '../../../domain/use-cases/list-sessions.js';
 import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
 import type { GetProfile } from '../../../domain/use-cases/get-profile.js';
 import type { LogIn } from '../../../domain/use-cases/log-in.js';
@@ -18,6 +23,10 @@ export interface HttpUseCases {
   readonly requestPasswordReset: RequestPasswordReset;
   readonly resetPassword: ResetPassword;
   readonly changePassword: ChangePassword;
+  readonly listSessions: ListSessions;
+  readonly endSession: EndSession;
+  readonly endOtherSessions: EndOtherSessions;
+  readonly deleteAccount: DeleteAccount;
 }
 
 /** What a route's handler may use besides its request. */
@@ -54,6 +63,8 @@ export interface Route<Input extends Record<string, string> = Record<string, str
     readonly description: string;
   };
   readonly body?: RouteBody<Input>;
+  /** The parameters in the path (`{id}` in `/sessions/{id}`), as the document shows them; read with pathParameter(). */
+  readonly pathParameters?: z.ZodObject<Record<string, z.ZodString>>;
   /**
    * The answers particular to this operation (its successes, and errors such as a 401). The ones every operation
    * shares (400, 408, 431, 500; 403 for a state-changing one; 413 and 415 for one with a body) are added to these.
@@ -70,3 +81,11 @@ export const route = <Input extends Record<string, string>>(definition: Route<In
 const STATE_CHANGING: ReadonlySet<RouteMethod> = new Set(['post', 'put', 'delete']);
 
 export const changesState = (definition: Pick<Route, 'method'>): boolean => STATE_CHANGING.has(definition.method);
+
+/** The router's path for a route: `{name}`, the document's way of writing a parameter, becomes `:name`. */
+export const routerPath = (definition: Pick<Route, 'path'>): string => definition.path.replace(/\{(\w+)\}/g, ':$1');
+
+/** A parameter of the request's path, as the router decoded it. */
+export function pathParameter(ctx: Context, name: string): string {
+  return (ctx as Context & { params?: Record<string, string> }).params?.[name] ?? '';
+}

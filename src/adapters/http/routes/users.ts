@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { clientGoneSignal } from '../client-gone.js';
-import { jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
-import { Email, EmailField, NewPassword } from '../openapi-schemas.js';
-import { requestFields } from '../request-fields.js';
+import { errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
+import { ClearedSessionCookieHeader, Email, EmailField, messageBody, NewPassword } from '../openapi-schemas.js';
+import { requestFields, stringField } from '../request-fields.js';
+import { clearSessionCookie, readSessionToken } from '../session-cookie.js';
 import { route } from './route.js';
 
 const CREATED = 'user created';
+const DELETED = 'account deleted';
 
 const register = route({
   method: 'post',
@@ -43,4 +45,55 @@ const register = route({
   },
 });
 
-export const USER_ROUTES = [register];
+const deleteAccount = route({
+  method: 'delete',
+  path: '/users/me',
+  doc: {
+    operationId: 'deleteAccount',
+    tags: ['accounts'],
+    summary: 'Delete the account of the logged-in user',
+    description:
+      'Checks the password (counted like a log-in, under the same rate limits, after the same bcrypt work), then removes the user, ' +
+      'every session, any reset token and the rate-limit counts that name the account; the email may be registered again. The answer ' +
+      'clears the cookie. A refused deletion changes nothing.',
+    security: [{ sessionCookie: [] }],
+  },
+  body: {
+    fields: requestFields<{ password: string }>(
+      { password: ['password', stringField({ description: "The account's password, to confirm." })] },
+      { id: 'AccountDeletion' },
+    ),
+    description: "The account's password.",
+    examples: { deletion: { summary: 'A deletion', value: { password: 'correct horse' } } },
+  },
+  responses: {
+    200: jsonResponse(
+      'The account is gone, and the cookie cleared.',
+      messageBody(DELETED).meta({ id: 'AccountDeleted' }),
+      { deleted: { summary: 'Deleted', value: { message: DELETED } } },
+      { 'Set-Cookie': ClearedSessionCookieHeader },
+    ),
+    401: errorResponse('The password is wrong.', [['wrongPassword', 'Wrong password', 'wrong_password']]),
+    403: errorResponse(
+      'No valid session (none, unknown, expired, idle too long or ended, or issued for a password changed meanwhile), or a cross-site request.',
+      [
+        ['invalidSession', 'No valid session', 'invalid_session'],
+        ['crossSite', 'From another site', 'cross_site_refused'],
+      ],
+    ),
+    429: SHARED_RESPONSES.tooManyRequests,
+    503: SHARED_RESPONSES.storeUnavailable,
+  },
+  async handle(ctx, input, { useCases, cookie }) {
+    await useCases.deleteAccount.execute({
+      ...input,
+      sessionToken: readSessionToken(ctx),
+      clientAddress: ctx.ip,
+      signal: clientGoneSignal(ctx),
+    });
+    clearSessionCookie(ctx, cookie);
+    ctx.body = { message: DELETED };
+  },
+});
+
+export const USER_ROUTES = [register, deleteAccount];

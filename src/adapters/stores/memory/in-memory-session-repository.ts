@@ -43,6 +43,17 @@ export class InMemorySessionRepository implements SessionRepository {
     return ids.size;
   }
 
+  async listForUser(userId: string): Promise<Session[]> {
+    return [...(this.idsByUser.get(userId) ?? [])].flatMap((id) => this.byId.get(id) ?? []);
+  }
+
+  async recordSeen(id: string, seenAt: Date, unseenSince: Date): Promise<boolean> {
+    const session = this.byId.get(id);
+    if (session === undefined || session.lastSeenAt.getTime() > unseenSince.getTime()) return false;
+    this.byId.set(id, Object.freeze({ ...session, lastSeenAt: seenAt }));
+    return true;
+  }
+
   private evictExpired(now: Date): void {
     let evicted = 0;
     for (const session of this.byId.values()) {

@@ -86,6 +86,14 @@ export class InMemoryUserRepository implements UserRepository {
     return true;
   }
 
+  async delete(id: string, expectedPasswordVersion: number): Promise<boolean> {
+    const user = this.byId.get(id);
+    if (user === undefined || user.passwordVersion !== expectedPasswordVersion) return false;
+    this.byId.delete(id);
+    this.idByEmail.delete(user.email);
+    return true;
+  }
+
   private update(email: string, condition: (user: User) => boolean, changes: Partial<User> | ((user: User) => Partial<User>)): User | null {
     const id = this.idByEmail.get(email);
     const user = id === undefined ? undefined : this.byId.get(id);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Session } from '../../../domain/entities/session.js';
 import type { User } from '../../../domain/entities/user.js';
 
@@ -19,13 +20,20 @@ export interface UserDocument {
   updatedAt: Date;
 }
 
-/** How a session is stored: keyed by the SHA-256 digest of its token. */
+/**
+ * How a session is stored: keyed by the SHA-256 digest of its token. A document written before handles,
+ * last use and client were kept lacks them: see toSession.
+ */
 export interface SessionDocument {
   _id: string;
+  handle?: string;
   userId: string;
   passwordVersion?: number;
   createdAt: Date;
   expiresAt: Date;
+  lastSeenAt?: Date;
+  userAgent?: string | null;
+  address?: string | null;
 }
 
 export function toUserDocument(user: User): UserDocument {
@@ -68,19 +76,37 @@ export function toUser(document: UserDocument): User {
 export function toSessionDocument(session: Session): SessionDocument {
   return {
     _id: session.id,
+    handle: session.handle,
     userId: session.userId,
     passwordVersion: session.passwordVersion,
     createdAt: session.createdAt,
     expiresAt: session.expiresAt,
+    lastSeenAt: session.lastSeenAt,
+    userAgent: session.userAgent,
+    address: session.address,
   };
 }
 
 export function toSession(document: SessionDocument): Session {
   return {
     id: document._id,
+    handle: document.handle ?? legacyHandle(document._id),
     userId: document.userId,
     passwordVersion: document.passwordVersion ?? 0,
     createdAt: document.createdAt,
     expiresAt: document.expiresAt,
+    // Its last use is unknown: the idle timeout counts from its creation, as the SQL migrations do.
+    lastSeenAt: document.lastSeenAt ?? document.createdAt,
+    userAgent: document.userAgent ?? null,
+    address: document.address ?? null,
   };
+}
+
+/**
+ * The handle of a session stored before handles were: derived from the stored digest through SHA-256, so
+ * that it is stable from one read to the next without a migration, and reveals neither the digest nor
+ * the token (neither can be recovered from it, and it is no credential).
+ */
+function legacyHandle(id: string): string {
+  return createHash('sha256').update(`session-handle:${id}`).digest('hex');
 }

@@ -41,4 +41,25 @@ export class MongoSessionRepository implements SessionRepository {
     const { deletedCount } = await storeOperation(() => this.sessions.deleteMany({ userId }));
     return deletedCount;
   }
+
+  async listForUser(userId: string): Promise<Session[]> {
+    const documents = await storeOperation(() => this.sessions.find({ userId }, { maxTimeMS: this.maxTimeMS }).toArray());
+    return documents.map(toSession);
+  }
+
+  async recordSeen(id: string, seenAt: Date, unseenSince: Date): Promise<boolean> {
+    // Conditional, so that of concurrent requests with one session only the first writes. A document from
+    // before lastSeenAt was kept has none: its last use is its creation.
+    const { modifiedCount } = await storeOperation(() =>
+      this.sessions.updateOne(
+        {
+          _id: id,
+          $or: [{ lastSeenAt: { $lte: unseenSince } }, { lastSeenAt: { $exists: false }, createdAt: { $lte: unseenSince } }],
+        },
+        { $set: { lastSeenAt: seenAt } },
+        { maxTimeMS: this.maxTimeMS },
+      ),
+    );
+    return modifiedCount === 1;
+  }
 }

@@ -80,11 +80,7 @@ export class MongoUserRepository implements UserRepository {
 
   async changePassword({ id, expectedPasswordVersion, newPasswordHash, now }: PasswordChange): Promise<User | null> {
     // Conditional on the version read before the current password was checked: a reset meanwhile wins.
-    // A missing passwordVersion is version 0 (documents from before it existed).
-    const filter: Filter<UserDocument> =
-      expectedPasswordVersion === 0
-        ? { _id: id, $or: [{ passwordVersion: 0 }, { passwordVersion: { $exists: false } }] }
-        : { _id: id, passwordVersion: expectedPasswordVersion };
+    const filter = atVersion(id, expectedPasswordVersion);
     const document = await storeOperation(() =>
       this.users.findOneAndUpdate(
         filter,
@@ -111,8 +107,21 @@ export class MongoUserRepository implements UserRepository {
     return modifiedCount === 1;
   }
 
+  async delete(id: string, expectedPasswordVersion: number): Promise<boolean> {
+    // Conditional on the version read before the password was confirmed: a reset or change meanwhile wins.
+    const { deletedCount } = await storeOperation(() => this.users.deleteOne(atVersion(id, expectedPasswordVersion)));
+    return deletedCount === 1;
+  }
+
   private async findOne(filter: { _id: string } | { email: string }): Promise<User | null> {
     const document = await storeOperation(() => this.users.findOne(filter, { maxTimeMS: this.maxTimeMS }));
     return document === null ? null : toUser(document);
   }
+}
+
+/** The user with this id if it is at this passwordVersion; a missing one is version 0 (documents from before it existed). */
+function atVersion(id: string, passwordVersion: number): Filter<UserDocument> {
+  return passwordVersion === 0
+    ? { _id: id, $or: [{ passwordVersion: 0 }, { passwordVersion: { $exists: false } }] }
+    : { _id: id, passwordVersion };
 }

@@ -9,7 +9,7 @@ import { rows } from './rows.js';
 import { run, type Statement } from './statements.js';
 
 export class PostgresSessionRepository implements SessionRepository {
-  private readonly statements: Record<'insert' | 'trim' | 'byId' | 'delete' | 'deleteAllOfUser', Statement>;
+  private readonly statements: Record<'insert' | 'trim' | 'byId' | 'delete' | 'deleteAllOfUser' | 'ofUser' | 'seen', Statement>;
 
   constructor(
     private readonly pool: Pool,
@@ -30,6 +30,9 @@ export class PostgresSessionRepository implements SessionRepository {
       byId: { name: 'sessions.by-id', text: `SELECT ${COLUMNS} FROM ${sessions} WHERE id = $1` },
       delete: { name: 'sessions.delete', text: `DELETE FROM ${sessions} WHERE id = $1` },
       deleteAllOfUser: { name: 'sessions.delete-all-of-user', text: `DELETE FROM ${sessions} WHERE user_id = $1` },
+      ofUser: { name: 'sessions.of-user', text: `SELECT ${COLUMNS} FROM ${sessions} WHERE user_id = $1` },
+      // Conditional, so that of concurrent requests with one session only the first writes.
+      seen: { name: 'sessions.seen', text: `UPDATE ${sessions} SET last_seen_at = $2 WHERE id = $1 AND last_seen_at <= $3` },
     };
   }
 
@@ -55,5 +58,15 @@ export class PostgresSessionRepository implements SessionRepository {
   async deleteAllForUser(userId: string): Promise<number> {
     const { rowCount } = await run(this.pool, this.statements.deleteAllOfUser, [userId]);
     return rowCount ?? 0;
+  }
+
+  async listForUser(userId: string): Promise<Session[]> {
+    const { rows: found } = await run<SessionRow<Date>>(this.pool, this.statements.ofUser, [userId]);
+    return found.map(rows.toSession);
+  }
+
+  async recordSeen(id: string, seenAt: Date, unseenSince: Date): Promise<boolean> {
+    const { rowCount } = await run(this.pool, this.statements.seen, [id, seenAt, unseenSince]);
+    return rowCount === 1;
   }
 }

@@ -14,7 +14,7 @@ import { isUniqueViolation } from './store-errors.js';
 /** Users in PostgreSQL: every method one statement, the conditional ones an `UPDATE … WHERE … RETURNING`. */
 export class PostgresUserRepository implements UserRepository {
   private readonly statements: Record<
-    'insert' | 'byId' | 'byEmail' | 'setResetToken' | 'clearResetToken' | 'consumeResetToken' | 'changePassword' | 'replacePasswordHash',
+    'insert' | 'byId' | 'byEmail' | 'setResetToken' | 'clearResetToken' | 'consumeResetToken' | 'changePassword' | 'replacePasswordHash' | 'delete',
     Statement
   >;
 
@@ -50,6 +50,8 @@ export class PostgresUserRepository implements UserRepository {
                RETURNING ${COLUMNS}`,
       },
       // Conditional on the hash read before the comparison: a reset that committed meanwhile is kept.
+      // Conditional on the version read before the password was confirmed: a reset or change meanwhile wins.
+      delete: { name: 'users.delete', text: `DELETE FROM ${users} WHERE id = $1 AND password_version = $2` },
       replacePasswordHash: {
         name: 'users.replace-password-hash',
         text: `UPDATE ${users} SET password_hash = $3, updated_at = $4 WHERE id = $1 AND password_hash = $2`,
@@ -105,6 +107,11 @@ export class PostgresUserRepository implements UserRepository {
 
   async replacePasswordHash(id: string, expectedHash: string, newHash: string, now: Date): Promise<boolean> {
     const { rowCount } = await run(this.pool, this.statements.replacePasswordHash, [id, expectedHash, newHash, now]);
+    return rowCount === 1;
+  }
+
+  async delete(id: string, expectedPasswordVersion: number): Promise<boolean> {
+    const { rowCount } = await run(this.pool, this.statements.delete, [id, expectedPasswordVersion]);
     return rowCount === 1;
   }
 

@@ -56,5 +56,18 @@ export function postgresMigrations(schema: string): readonly Migration[] {
         CREATE INDEX rate_limits_expire ON ${table('rate_limits')} (expire);
       `,
     },
+    {
+      version: 3,
+      name: 'session handles, last use and client',
+      sql: `
+        -- The public handle that names a session to its user (GET /sessions): random, unrelated to the token.
+        -- Sessions from before get one here; the idle timeout counts their last use from their creation.
+        ALTER TABLE ${table('sessions')} ADD COLUMN handle text, ADD COLUMN last_seen_at timestamptz,
+          ADD COLUMN user_agent text, ADD COLUMN address text;
+        UPDATE ${table('sessions')} SET handle = replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''),
+          last_seen_at = created_at;
+        ALTER TABLE ${table('sessions')} ALTER COLUMN handle SET NOT NULL, ALTER COLUMN last_seen_at SET NOT NULL;
+      `,
+    },
   ];
 }

@@ -52,4 +52,18 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rate_limits_expire ON rate_limits (expire);
     `,
   },
+  {
+    version: 3,
+    name: 'session handles, last use and client',
+    sql: `
+      -- The public handle that names a session to its user (GET /sessions): random, unrelated to the token.
+      -- Sessions from before get one here; the idle timeout counts their last use from their creation.
+      ALTER TABLE sessions ADD COLUMN handle TEXT NOT NULL DEFAULT '';
+      UPDATE sessions SET handle = lower(hex(randomblob(32)));
+      ALTER TABLE sessions ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;
+      UPDATE sessions SET last_seen_at = created_at;
+      ALTER TABLE sessions ADD COLUMN user_agent TEXT;
+      ALTER TABLE sessions ADD COLUMN address TEXT;
+    `,
+  },
 ];

@@ -12,6 +12,8 @@ export class SqliteSessionRepository implements SessionRepository {
   private readonly byId: Statement<[string], SessionRow<number>>;
   private readonly deleteOne: Statement<[string]>;
   private readonly deleteAllOfUser: Statement<[string]>;
+  private readonly ofUser: Statement<[string], SessionRow<number>>;
+  private readonly seen: Statement<[number, string, number]>;
   private readonly addAndTrim: Transaction<(session: Session, maxPerUser: number) => void>;
 
   constructor(db: Database) {
@@ -24,6 +26,9 @@ export class SqliteSessionRepository implements SessionRepository {
     this.byId = db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`);
     this.deleteOne = db.prepare('DELETE FROM sessions WHERE id = ?');
     this.deleteAllOfUser = db.prepare('DELETE FROM sessions WHERE user_id = ?');
+    this.ofUser = db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE user_id = ?`);
+    // Conditional, so that of concurrent requests with one session only the first writes.
+    this.seen = db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at <= ?');
     // One transaction: another process on the file sees the insert and the trim together, or neither.
     this.addAndTrim = db.transaction((session: Session, maxPerUser: number) => {
       insert.run(...rows.sessionValues(session));
@@ -46,5 +51,13 @@ export class SqliteSessionRepository implements SessionRepository {
 
   async deleteAllForUser(userId: string): Promise<number> {
     return sqliteOperation(() => this.deleteAllOfUser.run(userId)).changes;
+  }
+
+  async listForUser(userId: string): Promise<Session[]> {
+    return sqliteOperation(() => this.ofUser.all(userId)).map(rows.toSession);
+  }
+
+  async recordSeen(id: string, seenAt: Date, unseenSince: Date): Promise<boolean> {
+    return sqliteOperation(() => this.seen.run(seenAt.getTime(), id, unseenSince.getTime())).changes === 1;
   }
 }

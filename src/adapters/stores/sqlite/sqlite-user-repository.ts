@@ -23,6 +23,7 @@ export class SqliteUserRepository implements UserRepository {
     setResetToken: Statement<[number, number, string, string], UserRow<number>>;
     clearResetToken: Statement<[number, string, string]>;
     replacePasswordHash: Statement<[string, number, string, string]>;
+    delete: Statement<[string, number]>;
     changePassword: Statement<[{ hash: string; now: number; id: string; version: number }], UserRow<number>>;
     consumeResetToken: Statement<[{ hash: string; now: number; repeatableUntil: number; email: string; digest: string }], UserRow<number>>;
   };
@@ -47,6 +48,8 @@ export class SqliteUserRepository implements UserRepository {
         RETURNING ${COLUMNS}`),
       // Conditional on the hash read before the comparison: a reset that committed meanwhile is kept.
       replacePasswordHash: db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND password_hash = ?'),
+      // Conditional on the version read before the password was confirmed: a reset or change meanwhile wins.
+      delete: db.prepare('DELETE FROM users WHERE id = ? AND password_version = ?'),
       // The match (email, digest, not expired), the new password and spending the token, in one statement.
       consumeResetToken: db.prepare(`
         UPDATE users SET
@@ -110,6 +113,10 @@ export class SqliteUserRepository implements UserRepository {
 
   async replacePasswordHash(id: string, expectedHash: string, newHash: string, now: Date): Promise<boolean> {
     return sqliteOperation(() => this.statements.replacePasswordHash.run(newHash, now.getTime(), id, expectedHash)).changes === 1;
+  }
+
+  async delete(id: string, expectedPasswordVersion: number): Promise<boolean> {
+    return sqliteOperation(() => this.statements.delete.run(id, expectedPasswordVersion)).changes === 1;
   }
 
   private user(row: UserRow<number> | undefined): User | null {

@@ -13,13 +13,7 @@ describe('InMemorySessionRepository', () => {
   it('evicts expired sessions as new ones arrive, so memory does not grow without bound', async () => {
     const sessions = new InMemorySessionRepository();
     const start = Date.parse('2026-01-01T00:00:00Z');
-    const session = (n: number, createdAt: number) => ({
-      id: `s${n}`,
-      userId: `u${n % 7}`,
-      passwordVersion: 0,
-      createdAt: new Date(createdAt),
-      expiresAt: new Date(createdAt + 1000),
-    });
+    const session = (n: number, createdAt: number) => sessionRecord(`s${n}`, `u${n % 7}`, new Date(createdAt), new Date(createdAt + 1000));
     for (let n = 0; n < 500; n += 1) await sessions.add(session(n, start), 100);
     await sessions.add(session(500, start + 1000), 100);
     for (let n = 0; n < 500; n += 1) expect(await sessions.findById(`s${n}`)).to.equal(null);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoStore } from '../../../../src/adapters/stores/mongodb/mongo-store.js';
-import { userRecord } from '../../../support/records.js';
+import { sessionRecord, userRecord } from '../../../support/records.js';
 import { describeRepositoryContract } from '../store-contract.js';
 import { describeWithMongo, requireRealMongod, uniqueDatabaseName, type TestMongo } from '../../../support/test-mongo.js';
 
@@ -52,10 +52,7 @@ describeWithMongo('MongoDB repositories', (mongo) => {
       opened.push(store);
       const now = new Date();
       await store.users.add(userRecord('u1', 'a@example.com', now));
-      await store.sessions.add(
-        { id: 'digest-of-token', userId: 'u1', passwordVersion: 0, createdAt: now, expiresAt: new Date(now.getTime() + 60_000) },
-        100,
-      );
+      await store.sessions.add(sessionRecord('digest-of-token', 'u1', now, new Date(now.getTime() + 60_000)), 100);
       const client = await MongoClient.connect(mongo().uri);
       try {
         const user = await client
@@ -67,7 +64,17 @@ describeWithMongo('MongoDB repositories', (mongo) => {
           .db(dbName)
           .collection('sessions')
           .findOne({ _id: 'digest-of-token' as never });
-        expect(session).to.have.all.keys('_id', 'userId', 'passwordVersion', 'createdAt', 'expiresAt');
+        expect(session).to.have.all.keys(
+          '_id',
+          'handle',
+          'userId',
+          'passwordVersion',
+          'createdAt',
+          'expiresAt',
+          'lastSeenAt',
+          'userAgent',
+          'address',
+        );
       } finally {
         await client.close();
       }
@@ -81,7 +88,7 @@ describeWithMongo('MongoDB repositories', (mongo) => {
       const store = await openStore(mongo());
       opened.push(store);
       const past = new Date(Date.now() - 1000);
-      await store.sessions.add({ id: 'expired', userId: 'u1', passwordVersion: 0, createdAt: past, expiresAt: past }, 100);
+      await store.sessions.add(sessionRecord('expired', 'u1', past, past), 100);
       // The TTL monitor runs every 60 s by default (every second on the replica set the suite starts).
       const deadline = Date.now() + 90_000;
       while ((await store.sessions.findById('expired')) !== null) {
