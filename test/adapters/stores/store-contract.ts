@@ -192,6 +192,49 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
         });
       });
 
+      describe('account deletion', () => {
+        it('removes the user still at the version read, reset token and all; the email is free again', async () => {
+          const user = aUser({ passwordVersion: 2, resetTokenHash: 'digest', resetTokenExpiresAt: at(5000) });
+          const other = aUser();
+          await users.add(user);
+          await users.add(other);
+          expect(await users.delete(user.id, 2)).to.equal(true);
+          expect(await users.findById(user.id)).to.equal(null);
+          expect(await users.findByEmail(user.email)).to.equal(null);
+          expect(
+            await users.consumeResetToken({
+              email: user.email,
+              tokenHash: 'digest',
+              newPasswordHash: 'x',
+              now: at(1),
+              repeatableUntil: at(2),
+            }),
+          ).to.equal(null);
+          expect(await users.findById(other.id)).to.deep.equal(other);
+          const again = aUser({ email: user.email });
+          await users.add(again);
+          expect(await users.findByEmail(user.email)).to.deep.equal(again);
+        });
+
+        it('keeps a user whose version moved on (a reset or change won), and answers false for an unknown id or a second delete', async () => {
+          const user = aUser();
+          await users.add(user);
+          await users.changePassword({ id: user.id, expectedPasswordVersion: 0, newPasswordHash: 'changed', now: at(1) });
+          expect(await users.delete(user.id, 0)).to.equal(false);
+          expect(await users.findById(user.id)).to.include({ passwordVersion: 1 });
+          expect(await users.delete(randomUUID(), 0)).to.equal(false);
+          expect(await users.delete(user.id, 1)).to.equal(true);
+          expect(await users.delete(user.id, 1)).to.equal(false);
+        });
+
+        it('lets exactly one of 10 concurrent deletes of one user report it', async () => {
+          const user = aUser();
+          await users.add(user);
+          const results = await Promise.all(Array.from({ length: 10 }, () => users.delete(user.id, 0)));
+          expect(results.filter((deleted) => deleted)).to.have.length(1);
+        });
+      });
+
       describe('reset tokens', () => {
         it('sets a token on the user with the email, replacing any earlier one', async () => {
           const user = aUser();
@@ -399,6 +442,46 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
         const live = (await Promise.all(added.map((session) => sessions.findById(session.id)))).filter((found) => found !== null);
         expect(live).to.have.length(5);
         expect(await sessions.deleteAllForUser(userId)).to.equal(5);
+      });
+
+      it('keeps what is shown of a session: its handle, last use, a User-Agent of any characters, an address or none', async () => {
+        const session = aSession({ userAgent: 'Mozilla/5.0 (Ünïcode 😀; \'quoted\' "double")', address: '2001:db8::1', lastSeenAt: at(7) });
+        const bare = aSession({ userAgent: null, address: null });
+        await sessions.add(session, 100);
+        await sessions.add(bare, 100);
+        expect(await sessions.findById(session.id)).to.deep.equal(session);
+        expect(await sessions.findById(bare.id)).to.deep.equal(bare);
+      });
+
+      it('lists every session of a user, and no one else’s', async () => {
+        const userId = randomUUID();
+        const own = [aSession({ userId, createdAt: at(2) }), aSession({ userId, createdAt: at(1), expiresAt: at(3) })];
+        const other = aSession();
+        for (const session of [...own, other]) await sessions.add(session, 100);
+        const listed = await sessions.listForUser(userId);
+        const byHandle = (a: Session, b: Session) => (a.handle < b.handle ? -1 : 1);
+        expect(listed.sort(byHandle)).to.deep.equal([...own].sort(byHandle));
+        expect(await sessions.listForUser(randomUUID())).to.deep.equal([]);
+      });
+
+      it('records a use only when the last one is as old as asked, and never brings back a deleted session', async () => {
+        const session = aSession({ lastSeenAt: at(0) });
+        await sessions.add(session, 100);
+        expect(await sessions.recordSeen(session.id, at(500), at(-1)), 'seen since').to.equal(false);
+        expect(await sessions.findById(session.id)).to.deep.equal(session);
+        expect(await sessions.recordSeen(session.id, at(500), at(0)), 'seen exactly then').to.equal(true);
+        expect(await sessions.findById(session.id)).to.deep.equal({ ...session, lastSeenAt: at(500) });
+        await sessions.delete(session.id);
+        expect(await sessions.recordSeen(session.id, at(900), at(800))).to.equal(false);
+        expect(await sessions.findById(session.id)).to.equal(null);
+      });
+
+      it('lets exactly one of 10 concurrent records of a use write', async () => {
+        const session = aSession({ lastSeenAt: at(0) });
+        await sessions.add(session, 100);
+        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => sessions.recordSeen(session.id, at(100 + i), at(50))));
+        expect(results.filter((wrote) => wrote)).to.have.length(1);
+        expect((await sessions.findById(session.id))?.lastSeenAt).to.deep.equal(at(100 + results.indexOf(true)));
       });
 
       it('deletes all sessions of a user and no one else’s', async () => {

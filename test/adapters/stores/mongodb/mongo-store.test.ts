@@ -46,6 +46,33 @@ describeWithMongo('MongoDB repositories', (mongo) => {
       }
     });
 
+    it('reads a session written before handles and last use were kept: a stable handle that is not its digest, last use its creation', async () => {
+      const dbName = uniqueDatabaseName('legacy_sessions');
+      const store = await openStore(mongo(), dbName);
+      opened.push(store);
+      const createdAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const expiresAt = new Date(createdAt.getTime() + 60_000);
+      const client = await MongoClient.connect(mongo().uri);
+      try {
+        await client
+          .db(dbName)
+          .collection('sessions')
+          .insertOne({ _id: 'legacy-digest' as never, userId: 'u1', passwordVersion: 0, createdAt, expiresAt });
+      } finally {
+        await client.close();
+      }
+      const [legacy] = await store.sessions.listForUser('u1');
+      expect(legacy).to.deep.include({ id: 'legacy-digest', lastSeenAt: createdAt, userAgent: null, address: null });
+      expect(legacy?.handle).to.match(/^[0-9a-f]{64}$/);
+      expect(legacy?.handle).not.to.contain('legacy-digest');
+      expect((await store.sessions.findById('legacy-digest'))?.handle, 'the same at every read').to.equal(legacy?.handle);
+      // Its last use can be recorded like any other's, once.
+      const seenAt = new Date(createdAt.getTime() + 5000);
+      expect(await store.sessions.recordSeen('legacy-digest', seenAt, new Date(createdAt.getTime() + 1000))).to.equal(true);
+      expect(await store.sessions.recordSeen('legacy-digest', seenAt, new Date(createdAt.getTime() + 1000))).to.equal(false);
+      expect((await store.sessions.findById('legacy-digest'))?.lastSeenAt).to.deep.equal(seenAt);
+    });
+
     it('stores sessions keyed by the token digest, and users without reset fields when they have no token', async () => {
       const dbName = uniqueDatabaseName('documents');
       const store = await openStore(mongo(), dbName);

@@ -69,7 +69,7 @@ describeWithPostgres('PostgreSQL repositories', (postgres) => {
       expect(await versions(schema)).to.deep.equal(latest);
     });
 
-    it('brings a schema left at version 1 up to date, keeping its users', async () => {
+    it('brings a schema left at version 1 up to date, keeping its users and sessions', async () => {
       const schema = uniqueSchemaName('version_1');
       await client.query(`CREATE SCHEMA "${schema}"`);
       await client.query(
@@ -83,9 +83,22 @@ describeWithPostgres('PostgreSQL repositories', (postgres) => {
          VALUES ('old', 'old@example.com', 'hash', 3, $1, $1, $1)`,
         [NOW],
       );
+      await client.query(
+        `INSERT INTO "${schema}".sessions (id, user_id, password_version, created_at, expires_at)
+         VALUES ('digest-1', 'old', 3, $1, $2), ('digest-2', 'old', 3, $1, $2)`,
+        [NOW, new Date(NOW.getTime() + 60_000)],
+      );
 
       const store = await open(schema);
       expect(await store.users.findByEmail('old@example.com')).to.deep.include({ id: 'old', passwordVersion: 3, resetTokenHash: null });
+      // Version 3 gave the sessions from before a random handle each, and their creation as last use.
+      const migrated = await store.sessions.listForUser('old');
+      expect(migrated).to.have.length(2);
+      for (const session of migrated) {
+        expect(session).to.deep.include({ lastSeenAt: NOW, userAgent: null, address: null });
+        expect(session.handle).to.match(/^[0-9a-f]{64}$/);
+      }
+      expect(migrated[0]?.handle).not.to.equal(migrated[1]?.handle);
       expect(await versions(schema)).to.deep.equal(latest);
       const limiter = store.rateLimiter({ name: 'after-migration', attempts: 1, windowSeconds: 60 });
       expect((await limiter.hit('k')).allowed).to.equal(true);
@@ -144,8 +157,8 @@ describeWithPostgres('PostgreSQL repositories', (postgres) => {
       await store.sessions.add(live, 10_000);
       await store.sessions.add(edge, 10_000);
       await client.query(
-        `INSERT INTO "${schema}".sessions (id, user_id, password_version, created_at, expires_at)
-         SELECT 'expired-' || n, 'u1', 0, $1, $1 FROM generate_series(1, 2500) AS n`,
+        `INSERT INTO "${schema}".sessions (id, handle, user_id, password_version, created_at, expires_at, last_seen_at)
+         SELECT 'expired-' || n, 'handle-' || n, 'u1', 0, $1, $1, $1 FROM generate_series(1, 2500) AS n`,
         [NOW],
       );
       await store.rateLimiter({ name: 'sweep', attempts: 5, windowSeconds: 1 }).hit('k');

@@ -165,10 +165,22 @@ describe('SQLite repositories', () => {
            VALUES ('old', 'old@example.com', 'hash', 3, ?, ?, ?)`,
         )
         .run(NOW.getTime(), NOW.getTime(), NOW.getTime());
+      const insertSession = old.prepare(
+        `INSERT INTO sessions (id, user_id, password_version, created_at, expires_at) VALUES (?, 'old', 3, ?, ?)`,
+      );
+      for (const id of ['digest-1', 'digest-2']) insertSession.run(id, NOW.getTime(), NOW.getTime() + 60_000);
       old.close();
 
       const store = openStore(path);
       expect(await store.users.findByEmail('old@example.com')).to.deep.include({ id: 'old', passwordVersion: 3, resetTokenHash: null });
+      // Version 3 gave the sessions from before a random handle each, and their creation as last use.
+      const migrated = await store.sessions.listForUser('old');
+      expect(migrated).to.have.length(2);
+      for (const session of migrated) {
+        expect(session).to.deep.include({ lastSeenAt: NOW, userAgent: null, address: null });
+        expect(session.handle).to.match(/^[0-9a-f]{64}$/);
+      }
+      expect(migrated[0]?.handle).not.to.equal(migrated[1]?.handle);
       expect(versions(path)).to.have.length(SQLITE_MIGRATIONS.length);
       // Version 2's tables work: the rate-limit counters and the sweep's index.
       const limiter = store.rateLimiter({ name: 'after-migration', attempts: 1, windowSeconds: 60 });
