@@ -25,6 +25,7 @@ describe('configuration', () => {
       hashQueuePerClient: 8,
       passwordMinLength: 8,
       sessionTtlSeconds: 14 * 86400,
+      sessionIdleTtlSeconds: 86400,
       maxSessionsPerUser: 100,
       resetTokenTtlSeconds: 30 * 60,
       cookieSecure: false,
@@ -240,6 +241,13 @@ describe('configuration', () => {
 
   it('requires MONGODB_URI when STORE=mongodb', () => {
     expect(configError({ STORE: 'mongodb' })).to.contain('MONGODB_URI is required when STORE=mongodb');
+  });
+
+  it('takes an idle timeout between 5 minutes and 400 days', () => {
+    expect(loadConfig({ SESSION_IDLE_TTL: '5m' }).sessionIdleTtlSeconds).to.equal(300);
+    expect(loadConfig({ SESSION_IDLE_TTL: '400d' }).sessionIdleTtlSeconds).to.equal(400 * 86400);
+    expect(configError({ SESSION_IDLE_TTL: '299' })).to.contain('SESSION_IDLE_TTL must be at least 5m');
+    expect(configError({ SESSION_IDLE_TTL: '401d' })).to.contain('SESSION_IDLE_TTL must be at most 400d');
   });
 
   it('accepts durations in seconds or with a unit', () => {

@@ -1,0 +1,83 @@
+import { expect } from 'chai';
+import { TOKENS } from '../../../src/app/tokens.js';
+import { LAST_SEEN_INTERVAL_MS } from '../../../src/app/use-cases.js';
+import { InvalidSessionError } from '../../../src/domain/errors.js';
+import type { SessionRepository } from '../../../src/domain/ports/session-repository.js';
+import { digestToken } from '../../../src/domain/rules/secret-token.js';
+import { DAY, MINUTE, SECOND } from '../../support/manual-clock.js';
+import { rejection } from '../../support/rejection.js';
+import { ADDRESS, EMAIL, PASSWORD, describeUseCasesForEachStore, type FixtureOptions } from '../../support/use-case-fixture.js';
+
+describeUseCasesForEachStore('session lifetimes', (useCaseFixture) => {
+  async function loggedIn(options: FixtureOptions = {}) {
+    const fixture = await useCaseFixture(options);
+    await fixture.registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+    const { sessionToken } = await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+    const stored = async () => fixture.sessions.findById(digestToken(sessionToken));
+    return { ...fixture, sessionToken, stored };
+  }
+
+  it('refuses a session left unused for SESSION_IDLE_TTL, however young, like an unknown one', async () => {
+    const fixture = await loggedIn({ env: { SESSION_IDLE_TTL: '30m' } });
+    fixture.clock.advance(30 * MINUTE - SECOND);
+    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL });
+    // Used at 29:59: it lives another 30 minutes from then.
+    fixture.clock.advance(30 * MINUTE - SECOND);
+    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL });
+    fixture.clock.advance(30 * MINUTE);
+    const idle = await rejection(fixture.getProfile.execute({ sessionToken: fixture.sessionToken }));
+    expect(idle).to.be.instanceOf(InvalidSessionError);
+    expect(idle.message).to.equal((await rejection(fixture.getProfile.execute({ sessionToken: 'unknown' }))).message);
+    expect(await rejection(fixture.logOut.execute({ sessionToken: fixture.sessionToken })), 'nor can it log out').to.be.instanceOf(
+      InvalidSessionError,
+    );
+  });
+
+  it('ends a session SESSION_TTL after the log-in however much it is used: the idle timeout never extends it', async () => {
+    const fixture = await loggedIn({ env: { SESSION_TTL: '2h', SESSION_IDLE_TTL: '1h' } });
+    for (let i = 0; i < 4; i += 1) {
+      fixture.clock.advance(30 * MINUTE - (i === 3 ? SECOND : 0));
+      expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL });
+    }
+    fixture.clock.advance(SECOND);
+    expect(await rejection(fixture.getProfile.execute({ sessionToken: fixture.sessionToken }))).to.be.instanceOf(InvalidSessionError);
+  });
+
+  it('records the last use at most once a minute per session, as one write', async () => {
+    let writes = 0;
+    const fixture = await loggedIn({
+      configure: (container) => {
+        const inner = container.get(TOKENS.SessionRepository);
+        const counting: SessionRepository = Object.assign(Object.create(inner) as SessionRepository, {
+          recordSeen: async (id: string, seenAt: Date, unseenSince: Date) => {
+            const wrote = await inner.recordSeen(id, seenAt, unseenSince);
+            if (wrote) writes += 1;
+            return wrote;
+          },
+        });
+        container.rebind(TOKENS.SessionRepository).toConstantValue(counting);
+      },
+    });
+    const loggedInAt = fixture.clock.now();
+    for (let i = 0; i < 20; i += 1) {
+      fixture.clock.advance(2 * SECOND);
+      await fixture.getProfile.execute({ sessionToken: fixture.sessionToken });
+    }
+    expect(writes, '40 s of use: within the interval').to.equal(0);
+    expect((await fixture.stored())?.lastSeenAt).to.deep.equal(loggedInAt);
+    fixture.clock.advance(LAST_SEEN_INTERVAL_MS - 40 * SECOND);
+    await Promise.all(Array.from({ length: 10 }, () => fixture.getProfile.execute({ sessionToken: fixture.sessionToken })));
+    expect(writes, 'ten concurrent requests, one write').to.equal(1);
+    expect((await fixture.stored())?.lastSeenAt).to.deep.equal(fixture.clock.now());
+  });
+
+  it('defaults to an idle timeout of 24 hours within an absolute lifetime of 14 days', async () => {
+    const fixture = await loggedIn();
+    fixture.clock.advance(DAY - SECOND);
+    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL });
+    fixture.clock.advance(DAY - SECOND);
+    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL });
+    fixture.clock.advance(DAY);
+    expect(await rejection(fixture.getProfile.execute({ sessionToken: fixture.sessionToken }))).to.be.instanceOf(InvalidSessionError);
+  });
+});
