@@ -118,7 +118,8 @@ const SessionListed = z
     created_at: Instant.meta({ description: 'The log-in that started it (ISO 8601, UTC).' }),
     last_seen_at: Instant.meta({ description: 'Its last use, recorded at most once a minute.' }),
     expires_at: Instant.meta({
-      description: 'When it ends unless used again: the absolute end (`SESSION_TTL` from the log-in) or the idle timeout (`SESSION_IDLE_TTL` from its last use), whichever is first.',
+      description:
+        'When it ends unless used again: the absolute end (`SESSION_TTL` from the log-in) or the idle timeout (`SESSION_IDLE_TTL` from its last use), whichever is first.',
     }),
     current: z.boolean().meta({ description: "Whether it is this request's session." }),
     user_agent: z
@@ -156,37 +157,33 @@ const listSessions = route({
     security: [{ sessionCookie: [] }],
   },
   responses: {
-    200: jsonResponse(
-      'The live sessions, newest first.',
-      z.object({ sessions: z.array(SessionListed) }).meta({ id: 'Sessions' }),
-      {
-        sessions: {
-          summary: 'Two devices',
-          value: {
-            sessions: [
-              {
-                id: 'Yk3cQ1x0v9N8m7L6k5J4h3G2f1E0d9C8b7A6z5Y4x3W',
-                created_at: '2026-12-02T09:30:00.000Z',
-                last_seen_at: '2026-12-02T09:41:00.000Z',
-                expires_at: '2026-12-03T09:41:00.000Z',
-                current: true,
-                user_agent: 'curl/7.88.1',
-                address: '127.0.0.1',
-              },
-              {
-                id: 'pQ9rS8tU7vW6xY5zA4bC3dE2fG1hI0jK9lM8nO7pQ6r',
-                created_at: '2026-11-30T18:02:00.000Z',
-                last_seen_at: '2026-12-01T20:15:00.000Z',
-                expires_at: '2026-12-02T20:15:00.000Z',
-                current: false,
-                user_agent: 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
-                address: '203.0.113.7',
-              },
-            ],
-          },
+    200: jsonResponse('The live sessions, newest first.', z.object({ sessions: z.array(SessionListed) }).meta({ id: 'Sessions' }), {
+      sessions: {
+        summary: 'Two devices',
+        value: {
+          sessions: [
+            {
+              id: 'Yk3cQ1x0v9N8m7L6k5J4h3G2f1E0d9C8b7A6z5Y4x3W',
+              created_at: '2026-12-02T09:30:00.000Z',
+              last_seen_at: '2026-12-02T09:41:00.000Z',
+              expires_at: '2026-12-03T09:41:00.000Z',
+              current: true,
+              user_agent: 'curl/7.88.1',
+              address: '127.0.0.1',
+            },
+            {
+              id: 'pQ9rS8tU7vW6xY5zA4bC3dE2fG1hI0jK9lM8nO7pQ6r',
+              created_at: '2026-11-30T18:02:00.000Z',
+              last_seen_at: '2026-12-01T20:15:00.000Z',
+              expires_at: '2026-12-02T20:15:00.000Z',
+              current: false,
+              user_agent: 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
+              address: '203.0.113.7',
+            },
+          ],
         },
       },
-    ),
+    }),
     403: errorResponse(NO_VALID_SESSION_DESCRIPTION, [NO_VALID_SESSION]),
     503: SHARED_RESPONSES.storeUnavailable,
   },
@@ -239,7 +236,7 @@ const endSession = route({
   pathParameters: z.object({ id: z.string().meta({ description: "The session's handle, as `GET /sessions` lists it." }) }),
   responses: {
     200: jsonResponse(
-      'The session ended. When it was this request\'s own, the answer clears the cookie as well.',
+      "The session ended. When it was this request's own, the answer clears the cookie as well.",
       messageBody(SESSION_ENDED).meta({ id: 'SessionEnded' }),
       { ended: { summary: 'Ended', value: { message: SESSION_ENDED } } },
       { 'Set-Cookie': ClearedSessionCookieHeader.optional() },

@@ -62,7 +62,7 @@ export class PostgresSessionRepository implements SessionRepository {
 
   async listForUser(userId: string): Promise<Session[]> {
     const { rows: found } = await run<SessionRow<Date>>(this.pool, this.statements.ofUser, [userId]);
-    return found.map(rows.toSession);
+    return found.map((row) => rows.toSession(row));
   }
 
   async recordSeen(id: string, seenAt: Date, unseenSince: Date): Promise<boolean> {

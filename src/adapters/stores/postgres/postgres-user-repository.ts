@@ -14,7 +14,15 @@ import { isUniqueViolation } from './store-errors.js';
 /** Users in PostgreSQL: every method one statement, the conditional ones an `UPDATE … WHERE … RETURNING`. */
 export class PostgresUserRepository implements UserRepository {
   private readonly statements: Record<
-    'insert' | 'byId' | 'byEmail' | 'setResetToken' | 'clearResetToken' | 'consumeResetToken' | 'changePassword' | 'replacePasswordHash' | 'delete',
+    | 'insert'
+    | 'byId'
+    | 'byEmail'
+    | 'setResetToken'
+    | 'clearResetToken'
+    | 'consumeResetToken'
+    | 'changePassword'
+    | 'replacePasswordHash'
+    | 'delete',
     Statement
   >;
 

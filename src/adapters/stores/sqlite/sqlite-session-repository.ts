@@ -54,7 +54,7 @@ export class SqliteSessionRepository implements SessionRepository {
   }
 
   async listForUser(userId: string): Promise<Session[]> {
-    return sqliteOperation(() => this.ofUser.all(userId)).map(rows.toSession);
+    return sqliteOperation(() => this.ofUser.all(userId)).map((row) => rows.toSession(row));
   }
 
   async recordSeen(id: string, seenAt: Date, unseenSince: Date): Promise<boolean> {
