@@ -50,7 +50,7 @@ export interface SessionLookup {
 /**
  * The live session a token names, and its user; InvalidSessionError for anything else: no token, an
  * unknown, expired or idle one, a user gone, or a session issued for a password that has changed since.
- * A use records lastSeenAt, at most once per lastSeenIntervalMs, as one conditional write.
+ * Only reads: a request that goes on to succeed records the use (recordUse).
  */
 export async function authenticate(
   { users, sessions, clock }: SessionLookup,
@@ -63,11 +63,25 @@ export async function authenticate(
   if (session === null || sessionEndsAt(session, lifetimes).getTime() <= now.getTime()) throw new InvalidSessionError();
   const user = await users.findById(session.userId);
   if (user === null || !isSessionLive(session, user, lifetimes, now)) throw new InvalidSessionError();
+  return { session, user };
+}
+
+/**
+ * Records that a request with the session succeeded, which is what keeps it from going idle: lastSeenAt
+ * is written at most once per lastSeenIntervalMs, so the session check stays a read on other requests.
+ * A refused request records nothing (it changes nothing in the store). Returns the session as it now is.
+ */
+export async function recordUse(
+  { sessions, clock }: Pick<SessionLookup, 'sessions' | 'clock'>,
+  lifetimes: SessionLifetimes,
+  session: Session,
+): Promise<Session> {
+  const now = clock.now();
   const unseenSince = new Date(now.getTime() - lifetimes.lastSeenIntervalMs);
-  if (session.lastSeenAt.getTime() > unseenSince.getTime()) return { session, user };
+  if (session.lastSeenAt.getTime() > unseenSince.getTime()) return session;
   // Conditional on lastSeenAt being as old as that, so that of concurrent requests only one writes.
   await sessions.recordSeen(session.id, now, unseenSince);
-  return { session: { ...session, lastSeenAt: now }, user };
+  return { ...session, lastSeenAt: now };
 }
 
 /** The user's sessions that may still be used, newest first. */

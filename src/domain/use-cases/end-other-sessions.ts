@@ -1,7 +1,7 @@
 import type { Clock } from '../ports/clock.js';
 import type { SessionRepository } from '../ports/session-repository.js';
 import type { UserRepository } from '../ports/user-repository.js';
-import { authenticate, liveSessionsOf, type SessionLifetimes } from '../rules/sessions.js';
+import { authenticate, liveSessionsOf, recordUse, type SessionLifetimes } from '../rules/sessions.js';
 
 export interface EndOtherSessionsInput {
   readonly sessionToken: string;
@@ -31,6 +31,7 @@ export class EndOtherSessions {
     const others = (await liveSessionsOf(this.deps, this.lifetimes, user)).filter((session) => session.id !== current.id);
     // Each delete is counted only when it removed the session: a concurrent end of one of them is not counted twice.
     const removed = await Promise.all(others.map((session) => sessions.delete(session.id)));
+    await recordUse(this.deps, this.lifetimes, current);
     return { ended: removed.filter(Boolean).length };
   }
 }

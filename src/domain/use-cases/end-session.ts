@@ -2,7 +2,7 @@ import { SessionNotFoundError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { SessionRepository } from '../ports/session-repository.js';
 import type { UserRepository } from '../ports/user-repository.js';
-import { authenticate, liveSessionsOf, type SessionLifetimes } from '../rules/sessions.js';
+import { authenticate, liveSessionsOf, recordUse, type SessionLifetimes } from '../rules/sessions.js';
 
 export interface EndSessionInput {
   readonly sessionToken: string;
@@ -38,6 +38,8 @@ export class EndSession {
     const target = (await liveSessionsOf(this.deps, this.lifetimes, user)).find((session) => session.handle === input.sessionId);
     // The delete decides between concurrent ends of one session: the one that did not remove it gets 404.
     if (target === undefined || !(await this.deps.sessions.delete(target.id))) throw new SessionNotFoundError();
-    return { wasCurrent: target.id === current.id };
+    const wasCurrent = target.id === current.id;
+    if (!wasCurrent) await recordUse(this.deps, this.lifetimes, current);
+    return { wasCurrent };
   }
 }

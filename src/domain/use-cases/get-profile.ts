@@ -1,7 +1,7 @@
 import type { Clock } from '../ports/clock.js';
 import type { SessionRepository } from '../ports/session-repository.js';
 import type { UserRepository } from '../ports/user-repository.js';
-import { authenticate, type SessionLifetimes } from '../rules/sessions.js';
+import { authenticate, recordUse, type SessionLifetimes } from '../rules/sessions.js';
 
 export interface GetProfileInput {
   readonly sessionToken: string;
@@ -25,7 +25,8 @@ export class GetProfile {
   ) {}
 
   async execute(input: GetProfileInput): Promise<Profile> {
-    const { user } = await authenticate(this.deps, this.lifetimes, input.sessionToken);
+    const { session, user } = await authenticate(this.deps, this.lifetimes, input.sessionToken);
+    await recordUse(this.deps, this.lifetimes, session);
     return { email: user.email };
   }
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../ports/clock.js';
 import type { SessionRepository } from '../ports/session-repository.js';
 import type { UserRepository } from '../ports/user-repository.js';
-import { authenticate, liveSessionsOf, sessionEndsAt, type SessionLifetimes } from '../rules/sessions.js';
+import { authenticate, liveSessionsOf, recordUse, sessionEndsAt, type SessionLifetimes } from '../rules/sessions.js';
 
 export interface ListSessionsInput {
   readonly sessionToken: string;
@@ -35,10 +35,11 @@ export class ListSessions {
   ) {}
 
   async execute(input: ListSessionsInput): Promise<SessionView[]> {
-    const { session: current, user } = await authenticate(this.deps, this.lifetimes, input.sessionToken);
-    const sessions = await liveSessionsOf(this.deps, this.lifetimes, user);
+    const authenticated = await authenticate(this.deps, this.lifetimes, input.sessionToken);
+    const current = await recordUse(this.deps, this.lifetimes, authenticated.session);
+    const sessions = await liveSessionsOf(this.deps, this.lifetimes, authenticated.user);
     return sessions.map((session) => {
-      // This request's own use is recorded even when the listing read it before the write.
+      // This request's own use shows, whichever of a concurrent request's write and this one's the listing read.
       const seen = session.id === current.id ? current : session;
       return {
         id: seen.handle,

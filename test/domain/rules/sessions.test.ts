@@ -71,6 +71,27 @@ describeUseCasesForEachStore('session lifetimes', (useCaseFixture) => {
     expect((await fixture.stored())?.lastSeenAt).to.deep.equal(fixture.clock.now());
   });
 
+  it('counts only requests that succeed as use: a refused one records nothing, and does not keep the session alive', async () => {
+    const fixture = await loggedIn({ env: { SESSION_IDLE_TTL: '10m' } });
+    const loggedInAt = fixture.clock.now();
+    for (let i = 0; i < 3; i += 1) {
+      fixture.clock.advance(4 * MINUTE);
+      await rejection(fixture.endSession.execute({ sessionToken: fixture.sessionToken, sessionId: 'not-a-handle' }));
+      await rejection(
+        fixture.changePassword.execute({
+          sessionToken: fixture.sessionToken,
+          currentPassword: PASSWORD,
+          newPassword: 'short',
+          clientAddress: ADDRESS,
+        }),
+      );
+      await rejection(fixture.deleteAccount.execute({ sessionToken: fixture.sessionToken, password: 'wrong', clientAddress: ADDRESS }));
+      expect((await fixture.stored())?.lastSeenAt).to.deep.equal(loggedInAt);
+    }
+    // 12 minutes of refused requests: idle since the log-in.
+    expect(await rejection(fixture.getProfile.execute({ sessionToken: fixture.sessionToken }))).to.be.instanceOf(InvalidSessionError);
+  });
+
   it('defaults to an idle timeout of 24 hours within an absolute lifetime of 14 days', async () => {
     const fixture = await loggedIn();
     fixture.clock.advance(DAY - SECOND);
