@@ -80,4 +80,55 @@ describe('what the use cases tell the password hasher', () => {
     await fixture.resetPassword.execute({ email: EMAIL, resetToken: fixture.token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS });
     expect((await fixture.logIn.execute({ email: EMAIL, password: NEW_PASSWORD, clientAddress: ADDRESS })).email).to.equal(EMAIL);
   });
+
+  it('a password change and an account deletion name the client and pass its signal to every hash they do', async () => {
+    const hasher = new RequesterRecordingHasher();
+    const fixture = await registeredWithResetToken({ hasher });
+    const signal = new AbortController().signal;
+    const { sessionToken } = await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+    hasher.requesters.length = 0;
+    const changed = await fixture.changePassword.execute({
+      sessionToken,
+      currentPassword: PASSWORD,
+      newPassword: NEW_PASSWORD,
+      clientAddress: ADDRESS,
+      signal,
+    });
+    const again = await fixture.changePassword.execute({
+      sessionToken: changed.sessionToken,
+      currentPassword: NEW_PASSWORD,
+      newPassword: PASSWORD,
+      clientAddress: ADDRESS,
+    });
+    await fixture.deleteAccount.execute({ sessionToken: again.sessionToken, password: PASSWORD, clientAddress: ADDRESS, signal });
+    expect(hasher.requesters).to.deep.equal([
+      { client: ADDRESS, signal }, // the current password compared
+      { client: ADDRESS, signal }, // the new one hashed
+      { client: ADDRESS },
+      { client: ADDRESS },
+      { client: ADDRESS, signal }, // the deletion's comparison
+    ]);
+    expect(hasher.requesters.map((requester) => requester?.signal)).to.deep.equal([signal, signal, undefined, undefined, signal]);
+  });
+
+  it('a password change and an account deletion for a client that has gone hash nothing and change nothing', async () => {
+    const hasher = new RequesterRecordingHasher();
+    const fixture = await registeredWithResetToken({ hasher });
+    const { sessionToken } = await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+    const before = await fixture.users.findByEmail(EMAIL);
+    const signal = AbortSignal.abort();
+    const gone = [
+      fixture.changePassword.execute({
+        sessionToken,
+        currentPassword: PASSWORD,
+        newPassword: NEW_PASSWORD,
+        clientAddress: ADDRESS,
+        signal,
+      }),
+      fixture.deleteAccount.execute({ sessionToken, password: PASSWORD, clientAddress: ADDRESS, signal }),
+    ];
+    for (const refused of gone) expect(await rejection(refused)).to.be.instanceOf(ClientGoneError);
+    expect(await fixture.users.findByEmail(EMAIL)).to.deep.equal(before);
+    expect(await fixture.getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL });
+  });
 });
