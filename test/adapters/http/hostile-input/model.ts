@@ -2,17 +2,38 @@ import type { ValidPlan } from './plans.js';
 
 // The model: what the test knows the store holds, from the valid requests it made.
 
+/** The service writes a session's lastSeenAt at most once per this interval (LAST_SEEN_INTERVAL_MS in src/app/use-cases.ts). */
+export const LAST_SEEN_INTERVAL_MS = 60_000;
+
+export interface ModelSession {
+  /** The raw token, as the cookie carries it. */
+  readonly token: string;
+  /** Its public handle (GET /sessions), once a listing made with this session has shown it. */
+  handle: string | null;
+  /** When it was started, and when the store last recorded it seen (on the test's manual clock). */
+  readonly createdAt: number;
+  seenAt: number;
+}
+
 export interface ModelUser {
   /** Normalised. */
   readonly email: string;
   password: string;
   resetToken: string | null;
-  /** Raw session tokens, as the cookie carries them. */
-  sessions: string[];
+  /** Live sessions, oldest first. */
+  sessions: ModelSession[];
 }
 
 export class World {
   users: ModelUser[] = [];
+  /** Session tokens that must be refused: logged out, ended, or of a password changed or an account deleted since. */
+  deadTokens: string[] = [];
+  /** Handles of sessions that ended: no one may end them again. */
+  deadHandles: string[] = [];
+  /** Reset tokens a password change or an account deletion voided. */
+  deadResetTokens: Array<{ readonly email: string; readonly token: string }> = [];
+  /** Emails of deleted accounts, free to register again. */
+  freedEmails: string[] = [];
   private registered = 0;
   private readonly tag = Math.random().toString(36).slice(2, 8);
 
@@ -31,7 +52,26 @@ export class World {
     const gone = new Set(users);
     this.users = this.users.filter((user) => !gone.has(user));
   }
+
+  /** These sessions ended: their tokens and handles are dead. */
+  endSessions(user: ModelUser, ended: readonly ModelSession[]): void {
+    const gone = new Set(ended);
+    user.sessions = user.sessions.filter((session) => !gone.has(session));
+    this.deadTokens.push(...ended.map((session) => session.token));
+    this.deadHandles.push(...ended.flatMap((session) => (session.handle === null ? [] : [session.handle])));
+  }
+
+  /** The account was deleted: every session and its reset token are dead, and the email is free. */
+  deleteUser(user: ModelUser): void {
+    this.endSessions(user, user.sessions);
+    if (user.resetToken !== null) this.deadResetTokens.push({ email: user.email, token: user.resetToken });
+    this.users = this.users.filter((candidate) => candidate !== user);
+    this.freedEmails.push(user.email);
+  }
 }
+
+/** Whether a use of the session at `now` makes the store record it seen. */
+export const dueForSeen = (session: ModelSession, now: number): boolean => session.seenAt <= now - LAST_SEEN_INTERVAL_MS;
 
 export function styled(email: string, style: ValidPlan['emailStyle']): string {
   if (style === 'upper') return email.toUpperCase();

@@ -24,7 +24,11 @@ const cookieValue: fc.Arbitrary<CookieValue> = fc.oneof(
   {
     arbitrary: fc.record({
       kind: fc.constant('real' as const),
-      tamper: fc.constantFrom('none', 'append', 'truncate', 'upper', 'quoted', 'encoded', 'spaced', 'doubled'),
+      // The real thing as is, often: a valid session with a hostile body or path must be refused without a write too.
+      tamper: fc.oneof(
+        { arbitrary: fc.constant('none' as const), weight: 5 },
+        { arbitrary: fc.constantFrom('append', 'truncate', 'upper', 'quoted', 'encoded', 'spaced', 'doubled'), weight: 7 },
+      ),
     }),
     weight: 3,
   },
@@ -82,9 +86,14 @@ const cookiePlan: fc.Arbitrary<CookiePlan> = fc.oneof(
 const ROUTES = [
   ['GET', '/'],
   ['POST', '/users'],
+  ['DELETE', '/users/me'],
   ['POST', '/sessions'],
   ['DELETE', '/sessions'],
+  ['GET', '/sessions'],
+  ['DELETE', '/sessions/others'],
+  ['DELETE', '/sessions/{id}'],
   ['GET', '/profile'],
+  ['PUT', '/password'],
   ['POST', '/reset_password'],
   ['PUT', '/reset_password'],
 ] as const;
@@ -117,13 +126,87 @@ const ODD_PATHS = [
   'http://127.0.0.1/users',
   '/users/%2e%2e/profile',
 ];
+
+/**
+ * What `{id}` in `/sessions/{id}` becomes: a session handle of the store's (the one of the cookie's
+ * session, another of the user's, another user's, one that ended), as is or tampered with, the raw
+ * session token, or a path segment as written (percent-encoding edge cases, `others` look-alikes, long).
+ */
+export type PathId =
+  | {
+      readonly kind: 'real';
+      readonly which: 'own' | 'sibling' | 'other' | 'dead' | 'token';
+      readonly tamper: 'none' | 'encoded' | 'upper' | 'append' | 'truncate' | 'slash';
+    }
+  | { readonly kind: 'text'; readonly value: string }
+  | { readonly kind: 'encoded'; readonly value: string }
+  | { readonly kind: 'long'; readonly unit: string; readonly count: number };
+const ODD_IDS = [
+  '%',
+  '%%',
+  '%E0%A4%A',
+  '%E0%A4%A4',
+  '%zz',
+  '%00',
+  '%2F',
+  'a%2Fb',
+  '%2e%2e',
+  '..',
+  '.',
+  'others',
+  'OTHERS',
+  'others%00',
+  'others%20',
+  '%6Fthers',
+  'me',
+  'undefined',
+  'null',
+  '%24ne',
+  '%7B%22%24ne%22%3Anull%7D',
+  '*',
+  "'%20OR%20'1'%3D'1",
+  '%C0%AE',
+  '%FF%FE',
+  '%EF%BB%BF',
+  '%ED%A0%80',
+  '+',
+  ';',
+];
+const pathId: fc.Arbitrary<PathId> = fc.oneof(
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('real' as const),
+      which: fc.constantFrom('own', 'sibling', 'other', 'dead', 'token'),
+      tamper: fc.constantFrom('none', 'none', 'none', 'encoded', 'upper', 'append', 'truncate', 'slash'),
+    }),
+    weight: 5,
+  },
+  { arbitrary: fc.record({ kind: fc.constant('text' as const), value: fc.constantFrom(...ODD_IDS) }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('encoded' as const), value: hostileString }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('long' as const),
+      unit: fc.constantFrom('a', '%41', '%', '%E0%A4%A', 'é'),
+      count: fc.integer({ min: 44, max: 6000 }),
+    }),
+    weight: 1,
+  },
+);
+
+/** A route: `path` may hold `{id}`, which `id` says what to make of when the request is sent. */
 interface Route {
   readonly method: string;
   readonly path: string;
+  readonly id?: PathId;
 }
+const withId = ({ method, path }: { method: string; path: string }): fc.Arbitrary<Route> =>
+  path.includes('{id}') ? pathId.map((id) => ({ method, path, id })) : fc.constant({ method, path });
 const route: fc.Arbitrary<Route> = fc.oneof(
-  { arbitrary: fc.constantFrom(...ROUTES).map(([method, path]) => ({ method, path })), weight: 12 },
-  { arbitrary: fc.record({ method: fc.constantFrom(...ALL_METHODS), path: fc.constantFrom(...KNOWN_PATHS) }), weight: 3 },
+  { arbitrary: fc.constantFrom(...ROUTES).chain(([method, path]) => withId({ method, path })), weight: 12 },
+  {
+    arbitrary: fc.record({ method: fc.constantFrom(...ALL_METHODS), path: fc.constantFrom(...KNOWN_PATHS) }).chain(withId),
+    weight: 3,
+  },
   {
     arbitrary: fc.record({
       method: fc.constantFrom(...ALL_METHODS),
@@ -188,6 +271,21 @@ const VALID_ACTIONS = [
   'resetPassword',
   'resetPassword',
   'resetPasswordTooShort',
+  'listSessions',
+  'listSessions',
+  'endSession',
+  'endSession',
+  'endSessionNotOwn',
+  'endOtherSessions',
+  'changePassword',
+  'changePassword',
+  'changePasswordWrong',
+  'changePasswordTooShort',
+  'deleteAccount',
+  'deleteAccountWrong',
+  'registerFreed',
+  'deadSession',
+  'deadResetToken',
 ] as const;
 export type ValidAction = (typeof VALID_ACTIONS)[number];
 export interface ValidPlan {
@@ -198,6 +296,8 @@ export interface ValidPlan {
   /** A password the policy accepts: 8 to 24 printable ASCII characters, then some Unicode. */
   readonly password: string;
   readonly target: number;
+  /** How long the clock moves before the request: mostly not at all, sometimes past the interval at which a use of a session is recorded. */
+  readonly wait: number;
 }
 const validPlan: fc.Arbitrary<ValidPlan> = fc.record({
   kind: fc.constant('valid' as const),
@@ -211,6 +311,11 @@ const validPlan: fc.Arbitrary<ValidPlan> = fc.record({
     )
     .map(([ascii, unicode]) => ascii + unicode),
   target: fc.nat(),
+  wait: fc.oneof(
+    { arbitrary: fc.constant(0), weight: 30 },
+    { arbitrary: fc.integer({ min: 1_000, max: 59_000 }), weight: 1 },
+    { arbitrary: fc.integer({ min: 60_000, max: 5 * 60_000 }), weight: 2 },
+  ),
 });
 
 export type Plan = ValidPlan | HostilePlan;

@@ -2,7 +2,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { RawRequest } from '../../../support/http-client.js';
 import { headerSafe, percentEncode, truncate } from './encoding.js';
 import { GZIP_BOMB } from './bodies.js';
-import type { CookieValue, HostilePlan } from './plans.js';
+import type { CookieValue, HostilePlan, PathId } from './plans.js';
 import { FIELDS, Real, type Field, type HString, type HValue } from './values.js';
 
 // How a generated hostile request becomes bytes on the wire. Strings that must reach the service as
@@ -51,10 +51,12 @@ export interface LiveValues {
   readonly resolve: (value: HString) => string;
   /** A session token of the user the request is aimed at (or one that does not exist). */
   readonly session: () => string;
+  /** What `{id}` in the route's path becomes, percent-encoded as it goes on the wire. */
+  readonly pathId: (id: PathId) => string;
 }
 
 /** The request a hostile plan describes, and a description of it for failure messages. */
-export function rawRequestFor(step: HostilePlan, { resolve, session }: LiveValues): { raw: RawRequest; description: string } {
+export function rawRequestFor(step: HostilePlan, { resolve, session, pathId }: LiveValues): { raw: RawRequest; description: string } {
   const toJson = (value: HValue | undefined): string =>
     JSON.stringify(value, (_key, item: unknown) => (item instanceof Real ? resolve(item) : item)) ?? 'null';
   const objectText = (entries: [string, HValue | undefined][]): string =>
@@ -188,7 +190,8 @@ export function rawRequestFor(step: HostilePlan, { resolve, session }: LiveValue
   }
   for (const [name, value] of step.headers) headers[name] = value;
 
-  const path = fitHead(step.route.method, step.route.path, headers);
+  const routePath = step.route.id === undefined ? step.route.path : step.route.path.replace('{id}', pathId(step.route.id));
+  const path = fitHead(step.route.method, routePath, headers);
   const raw: RawRequest = { method: step.route.method, path, headers, body, chunked: step.chunked };
   const bodyText = body === undefined ? '(none)' : truncate(JSON.stringify(body.toString('latin1')));
   const chunked = raw.chunked === true ? ' (chunked)' : '';

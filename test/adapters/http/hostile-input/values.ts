@@ -82,7 +82,7 @@ const NASTY_STRINGS = [
   '1234567',
 ];
 const OPERATORS = ['$ne', '$gt', '$gte', '$lt', '$regex', '$where', '$exists', '$in', '$nin', '$or', '$expr', '$elemMatch', '$type'];
-export const FIELDS = ['email', 'password', 'new_password', 'reset_token'] as const;
+export const FIELDS = ['email', 'password', 'current_password', 'new_password', 'reset_token'] as const;
 export type Field = (typeof FIELDS)[number];
 
 const longString = fc
@@ -140,6 +140,8 @@ function plausible(field: Field): fc.Arbitrary<HString> {
       );
     case 'password':
       return fc.oneof(fc.constant(new Real('password')), fc.constant('correct horse battery'));
+    case 'current_password':
+      return fc.oneof(fc.constant(new Real('password')), fc.constant('correct horse battery'), fc.constant('short'));
     case 'new_password':
       return fc.oneof(fc.constant('a brand new password'), fc.constant(new Real('password')));
     case 'reset_token':
