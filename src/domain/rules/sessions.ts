@@ -34,7 +34,7 @@ export function sessionEndsAt(session: Session, lifetimes: SessionLifetimes): Da
 }
 
 /** Whether a session may still be used at `now`, and was made for the user's current password. */
-export function isSessionLive(session: Session, user: Pick<User, 'passwordVersion'>, lifetimes: SessionLifetimes, now: Date): boolean {
+function isSessionLive(session: Session, user: Pick<User, 'passwordVersion'>, lifetimes: SessionLifetimes, now: Date): boolean {
   // A password change deletes the user's sessions; the version check also refuses any session that
   // outlived that deletion: one created by a log-in whose comparison ran while the change committed,
   // a failure half-way, a replica that lagged.

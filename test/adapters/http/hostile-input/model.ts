@@ -1,9 +1,7 @@
+import { LAST_SEEN_INTERVAL_MS } from '../../../../src/app/use-cases.js';
 import type { ValidPlan } from './plans.js';
 
 // The model: what the test knows the store holds, from the valid requests it made.
-
-/** The service writes a session's lastSeenAt at most once per this interval (LAST_SEEN_INTERVAL_MS in src/app/use-cases.ts). */
-export const LAST_SEEN_INTERVAL_MS = 60_000;
 
 export interface ModelSession {
   /** The raw token, as the cookie carries it. */
