@@ -13,6 +13,8 @@ export interface Hold {
  */
 export class HeldHasher implements PasswordHasher {
   private readonly inner = new BcryptPasswordHasher(4);
+  /** The stored hash of every comparison asked for, in order: what a timing-equivalence test compares. */
+  readonly compared: string[] = [];
   private readonly held: { verify: Hold[]; hash: Hold[] } = { verify: [], hash: [] };
   private readonly gates = new Map<Hold, { enter: () => void; wait: Promise<void> }>();
 
@@ -34,6 +36,7 @@ export class HeldHasher implements PasswordHasher {
   }
 
   async verify(password: string, hash: string, requester?: HashRequester): Promise<boolean> {
+    this.compared.push(hash);
     const result = this.inner.verify(password, hash, requester);
     await this.pass('verify');
     return result;

@@ -1,3 +1,4 @@
+import { expect } from 'chai';
 import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import net from 'node:net';
 import { once } from 'node:events';
@@ -316,4 +317,13 @@ export async function connectionRefused(url: string): Promise<boolean> {
   } finally {
     socket.destroy();
   }
+}
+
+/** An error reply with this status and stable `code`, and a body of exactly `code` and `message`. */
+export function expectErrorCode(reply: Reply, status: number, code: string): void {
+  expect({ status: reply.status, code: (reply.body as { code?: string }).code }, JSON.stringify(reply.body)).to.deep.equal({
+    status,
+    code,
+  });
+  expect(reply.body).to.have.all.keys('code', 'message');
 }

@@ -7,6 +7,13 @@ import { AllowHeader, ErrorMessage, RequestIdHeader, RetryAfterHeader } from './
 /** An example error body of a response: its name in the document, a summary, the code, and a message if not the code's own. */
 export type ErrorExample = readonly [name: string, summary: string, code: ErrorCode, message?: string];
 
+/** The error examples many operations show, one home each. */
+export const ERROR_EXAMPLES = {
+  invalidSession: ['invalidSession', 'No valid session', 'invalid_session'],
+  crossSite: ['crossSite', 'From another site', 'cross_site_refused'],
+  wrongPassword: ['wrongPassword', 'Wrong password', 'wrong_password'],
+} as const satisfies Record<string, ErrorExample>;
+
 interface ErrorResponseOptions {
   /** Set for a response shared by operations: it becomes a component, named so. */
   readonly id?: string;
@@ -79,7 +86,7 @@ export const SHARED_RESPONSES = {
   crossSiteRefused: errorResponse(
     "A `POST`, `PUT`, `DELETE` or other unsafe method whose `Origin` is neither the service's own nor in `ALLOWED_ORIGINS`: " +
       'refused before anything happens.',
-    [['crossSite', 'From another site', 'cross_site_refused']],
+    [ERROR_EXAMPLES.crossSite],
     { id: 'CrossSiteRefused' },
   ),
   notFound: errorResponse('No such path.', [['notFound', 'Unknown path', 'not_found']], { id: 'NotFound' }),

@@ -102,21 +102,12 @@ describeUseCasesForEachStore('DeleteAccount', (useCaseFixture) => {
 
   it('compares a wrong password and the right one against the stored hash: the same bcrypt work', async () => {
     const hasher = new HeldHasher();
-    const verified: string[] = [];
-    const recording = {
-      hash: hasher.hash.bind(hasher),
-      needsRehash: hasher.needsRehash.bind(hasher),
-      verify: (password: string, hash: string, requester?: Parameters<HeldHasher['verify']>[2]) => {
-        verified.push(hash);
-        return hasher.verify(password, hash, requester);
-      },
-    };
-    const fixture = await loggedInTwice({ hasher: recording });
+    const fixture = await loggedInTwice({ hasher });
     const stored = (await fixture.users.findByEmail(EMAIL))?.passwordHash;
-    verified.length = 0;
+    hasher.compared.length = 0;
     await rejection(fixture.deleteAccount.execute(deletion(fixture.sessionToken, 'wrong')));
     await fixture.deleteAccount.execute(deletion(fixture.sessionToken));
-    expect(verified).to.deep.equal([stored, stored]);
+    expect(hasher.compared).to.deep.equal([stored, stored]);
   });
 
   it('lets a reset that commits while the password is compared win: the account stays, with the reset’s password', async () => {

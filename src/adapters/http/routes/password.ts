@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { clientGoneSignal } from '../client-gone.js';
-import { errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
+import { ERROR_EXAMPLES, errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
 import { Email, NewPassword, SessionCookieHeader } from '../openapi-schemas.js';
 import { requestFields, stringField } from '../request-fields.js';
 import { readSessionToken, setSessionCookie } from '../session-cookie.js';
@@ -39,13 +39,10 @@ const changePassword = route({
       { changed: { summary: 'Changed', value: { email: 'bob@example.com', message: UPDATED } } },
       { 'Set-Cookie': SessionCookieHeader },
     ),
-    401: errorResponse('The current password is wrong.', [['wrongPassword', 'Wrong current password', 'wrong_password']]),
+    401: errorResponse('The current password is wrong.', [ERROR_EXAMPLES.wrongPassword]),
     403: errorResponse(
       'No valid session (none, unknown, expired or ended, or issued for a password changed meanwhile), or a cross-site request.',
-      [
-        ['invalidSession', 'No valid session', 'invalid_session'],
-        ['crossSite', 'From another site', 'cross_site_refused'],
-      ],
+      [ERROR_EXAMPLES.invalidSession, ERROR_EXAMPLES.crossSite],
     ),
     429: SHARED_RESPONSES.tooManyRequests,
     503: SHARED_RESPONSES.storeUnavailable,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
+import { ERROR_EXAMPLES, errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
 import { Email } from '../openapi-schemas.js';
 import { readSessionToken } from '../session-cookie.js';
 import { route } from './route.js';
@@ -18,9 +18,7 @@ const profile = route({
     200: jsonResponse("The session's user.", z.object({ email: Email }).meta({ id: 'Profile' }), {
       profile: { summary: 'A profile', value: { email: 'bob@example.com' } },
     }),
-    403: errorResponse('No valid session: none, unknown, malformed, expired or ended, all alike.', [
-      ['invalidSession', 'No valid session', 'invalid_session'],
-    ]),
+    403: errorResponse('No valid session: none, unknown, malformed, expired or ended, all alike.', [ERROR_EXAMPLES.invalidSession]),
     503: SHARED_RESPONSES.storeUnavailable,
   },
   async handle(ctx, _input, { useCases }) {

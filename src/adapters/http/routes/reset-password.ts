@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { clientGoneSignal } from '../client-gone.js';
-import { errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
+import { ERROR_EXAMPLES, errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
 import { Email, EmailField, NewPassword, SECRET_TOKEN_EXAMPLE, SecretToken } from '../openapi-schemas.js';
 import { requestFields, stringField } from '../request-fields.js';
 import { route } from './route.js';
@@ -53,7 +53,7 @@ const requestReset = route({
     ),
     403: errorResponse('The email has no account (with `RESET_TOKEN_DELIVERY=response`), or a cross-site request.', [
       ['unknownEmail', 'No such account', 'unknown_email'],
-      ['crossSite', 'From another site', 'cross_site_refused'],
+      ERROR_EXAMPLES.crossSite,
     ]),
     429: SHARED_RESPONSES.tooManyRequests,
     503: errorResponse(
@@ -111,7 +111,7 @@ const resetPassword = route({
     ),
     403: errorResponse("The token is wrong, expired, already used, superseded or another account's (all alike), or a cross-site request.", [
       ['invalidToken', 'Invalid token', 'invalid_reset_token'],
-      ['crossSite', 'From another site', 'cross_site_refused'],
+      ERROR_EXAMPLES.crossSite,
     ]),
     429: SHARED_RESPONSES.tooManyRequests,
     503: SHARED_RESPONSES.storeUnavailable,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { clientGoneSignal } from '../client-gone.js';
-import { errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
+import { ERROR_EXAMPLES, errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
 import { ClearedSessionCookieHeader, Email, EmailField, messageBody, SessionCookieHeader } from '../openapi-schemas.js';
 import { requestFields, stringField } from '../request-fields.js';
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../session-cookie.js';
@@ -87,8 +87,8 @@ const logOut = route({
       { Location: LocationHeader, 'Set-Cookie': ClearedSessionCookieHeader },
     ),
     403: errorResponse('No valid session (none, unknown, expired or already ended), or a cross-site request.', [
-      ['invalidSession', 'No valid session', 'invalid_session'],
-      ['crossSite', 'From another site', 'cross_site_refused'],
+      ERROR_EXAMPLES.invalidSession,
+      ERROR_EXAMPLES.crossSite,
     ]),
     503: SHARED_RESPONSES.storeUnavailable,
   },
@@ -100,7 +100,6 @@ const logOut = route({
   },
 });
 
-const NO_VALID_SESSION = ['invalidSession', 'No valid session', 'invalid_session'] as const;
 const NO_VALID_SESSION_DESCRIPTION = 'No valid session (none, unknown, expired, idle too long or ended).';
 
 // Date.prototype.toISOString's shape exactly: ISO 8601 in UTC, to the millisecond.
@@ -184,7 +183,7 @@ const listSessions = route({
         },
       },
     }),
-    403: errorResponse(NO_VALID_SESSION_DESCRIPTION, [NO_VALID_SESSION]),
+    403: errorResponse(NO_VALID_SESSION_DESCRIPTION, [ERROR_EXAMPLES.invalidSession]),
     503: SHARED_RESPONSES.storeUnavailable,
   },
   async handle(ctx, _input, { useCases }) {
@@ -211,8 +210,8 @@ const endOtherSessions = route({
       { ended: { summary: 'Two other devices logged out', value: { ended: 2 } } },
     ),
     403: errorResponse(`${NO_VALID_SESSION_DESCRIPTION} Or a cross-site request.`, [
-      NO_VALID_SESSION,
-      ['crossSite', 'From another site', 'cross_site_refused'],
+      ERROR_EXAMPLES.invalidSession,
+      ERROR_EXAMPLES.crossSite,
     ]),
     503: SHARED_RESPONSES.storeUnavailable,
   },
@@ -242,8 +241,8 @@ const endSession = route({
       { 'Set-Cookie': ClearedSessionCookieHeader.optional() },
     ),
     403: errorResponse(`${NO_VALID_SESSION_DESCRIPTION} Or a cross-site request.`, [
-      NO_VALID_SESSION,
-      ['crossSite', 'From another site', 'cross_site_refused'],
+      ERROR_EXAMPLES.invalidSession,
+      ERROR_EXAMPLES.crossSite,
     ]),
     404: errorResponse("Not one of the user's live sessions: the same whether it is someone else's, ended, or unknown.", [
       ['sessionNotFound', 'No such session', 'session_not_found'],

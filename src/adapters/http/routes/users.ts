@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { clientGoneSignal } from '../client-gone.js';
-import { errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
+import { ERROR_EXAMPLES, errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
 import { ClearedSessionCookieHeader, Email, EmailField, messageBody, NewPassword } from '../openapi-schemas.js';
 import { requestFields, stringField } from '../request-fields.js';
 import { clearSessionCookie, readSessionToken } from '../session-cookie.js';
@@ -73,13 +73,10 @@ const deleteAccount = route({
       { deleted: { summary: 'Deleted', value: { message: DELETED } } },
       { 'Set-Cookie': ClearedSessionCookieHeader },
     ),
-    401: errorResponse('The password is wrong.', [['wrongPassword', 'Wrong password', 'wrong_password']]),
+    401: errorResponse('The password is wrong.', [ERROR_EXAMPLES.wrongPassword]),
     403: errorResponse(
       'No valid session (none, unknown, expired, idle too long or ended, or issued for a password changed meanwhile), or a cross-site request.',
-      [
-        ['invalidSession', 'No valid session', 'invalid_session'],
-        ['crossSite', 'From another site', 'cross_site_refused'],
-      ],
+      [ERROR_EXAMPLES.invalidSession, ERROR_EXAMPLES.crossSite],
     ),
     429: SHARED_RESPONSES.tooManyRequests,
     503: SHARED_RESPONSES.storeUnavailable,

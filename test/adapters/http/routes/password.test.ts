@@ -1,19 +1,11 @@
 import { expect } from 'chai';
-import { clientFor, sessionCookieOf, type Client, type Reply } from '../../../support/http-client.js';
+import { clientFor, expectErrorCode, sessionCookieOf, type Client } from '../../../support/http-client.js';
 import { describeForEachStore } from '../../../support/stores.js';
 import { startTestServer, type TestServer } from '../../../support/test-server.js';
 
 const EMAIL = 'pat@example.com';
 const PASSWORD = 'pat old password';
 const NEW_PASSWORD = 'pat new password';
-
-function expectError(reply: Reply, status: number, code: string): void {
-  expect({ status: reply.status, code: (reply.body as { code?: string }).code }, JSON.stringify(reply.body)).to.deep.equal({
-    status,
-    code,
-  });
-  expect(reply.body).to.have.all.keys('code', 'message');
-}
 
 describeForEachStore('PUT /password over HTTP', (storeEnv) => {
   let server: TestServer;
@@ -38,7 +30,7 @@ describeForEachStore('PUT /password over HTTP', (storeEnv) => {
     const fresh = sessionCookieOf(reply);
     expect(fresh).to.be.a('string').and.not.equal(cookie.slice('session_id='.length));
     expect((await api.get('/profile', { cookie: `session_id=${fresh}` })).status).to.equal(200);
-    for (const ended of [cookie, other]) expectError(await api.get('/profile', { cookie: ended }), 403, 'invalid_session');
+    for (const ended of [cookie, other]) expectErrorCode(await api.get('/profile', { cookie: ended }), 403, 'invalid_session');
     expect((await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } })).status).to.equal(401);
     expect((await api.post('/sessions', { json: { email: EMAIL, password: NEW_PASSWORD } })).status).to.equal(200);
   });
@@ -49,20 +41,28 @@ describeForEachStore('PUT /password over HTTP', (storeEnv) => {
   });
 
   it('refuses, changing nothing: 401 wrong current password, 400 invalid new one, 403 no session or cross-site', async () => {
-    expectError(
+    expectErrorCode(
       await api.put('/password', { cookie, form: { current_password: 'not it', new_password: NEW_PASSWORD } }),
       401,
       'wrong_password',
     );
-    expectError(await api.put('/password', { cookie, form: { current_password: PASSWORD, new_password: 'short' } }), 400, 'invalid_input');
-    expectError(await api.put('/password', { cookie, form: { current_password: PASSWORD } }), 400, 'invalid_input');
-    expectError(await api.put('/password', { form: { current_password: PASSWORD, new_password: NEW_PASSWORD } }), 403, 'invalid_session');
-    expectError(
+    expectErrorCode(
+      await api.put('/password', { cookie, form: { current_password: PASSWORD, new_password: 'short' } }),
+      400,
+      'invalid_input',
+    );
+    expectErrorCode(await api.put('/password', { cookie, form: { current_password: PASSWORD } }), 400, 'invalid_input');
+    expectErrorCode(
+      await api.put('/password', { form: { current_password: PASSWORD, new_password: NEW_PASSWORD } }),
+      403,
+      'invalid_session',
+    );
+    expectErrorCode(
       await api.put('/password', { cookie: 'session_id=forged', form: { current_password: PASSWORD, new_password: NEW_PASSWORD } }),
       403,
       'invalid_session',
     );
-    expectError(
+    expectErrorCode(
       await api.put('/password', {
         cookie,
         form: { current_password: PASSWORD, new_password: NEW_PASSWORD },

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { clientFor, sessionCookieOf, type Client, type Reply } from '../../../support/http-client.js';
+import { clientFor, expectErrorCode, sessionCookieOf, type Client } from '../../../support/http-client.js';
 import { describeForEachStore } from '../../../support/stores.js';
 import { startTestServer, type TestServer } from '../../../support/test-server.js';
 
@@ -16,14 +16,6 @@ interface Listed {
   current: boolean;
   user_agent: string | null;
   address: string | null;
-}
-
-function expectError(reply: Reply, status: number, code: string): void {
-  expect({ status: reply.status, code: (reply.body as { code?: string }).code }, JSON.stringify(reply.body)).to.deep.equal({
-    status,
-    code,
-  });
-  expect(reply.body).to.have.all.keys('code', 'message');
 }
 
 describeForEachStore('the session routes over HTTP', (storeEnv) => {
@@ -83,8 +75,8 @@ describeForEachStore('the session routes over HTTP', (storeEnv) => {
     });
 
     it('answers 403 without a valid session', async () => {
-      expectError(await api.get('/sessions'), 403, 'invalid_session');
-      expectError(await api.get('/sessions', { cookie: 'session_id=forged' }), 403, 'invalid_session');
+      expectErrorCode(await api.get('/sessions'), 403, 'invalid_session');
+      expectErrorCode(await api.get('/sessions', { cookie: 'session_id=forged' }), 403, 'invalid_session');
     });
   });
 
@@ -112,7 +104,7 @@ describeForEachStore('the session routes over HTTP', (storeEnv) => {
       const reply = await api.delete(`/sessions/${encodeURIComponent(target)}`, { cookie: mine });
       expect({ status: reply.status, body: reply.body }).to.deep.equal({ status: 200, body: { message: 'session ended' } });
       expect(reply.setCookies).to.deep.equal([]);
-      expectError(await api.get('/profile', { cookie: lost }), 403, 'invalid_session');
+      expectErrorCode(await api.get('/profile', { cookie: lost }), 403, 'invalid_session');
       expect((await api.get('/profile', { cookie: mine })).status).to.equal(200);
     });
 
@@ -123,7 +115,7 @@ describeForEachStore('the session routes over HTTP', (storeEnv) => {
       expect(reply.status).to.equal(200);
       expect(reply.setCookies).to.have.length(1);
       expect(reply.setCookies[0]).to.match(/^session_id=; Max-Age=0;/);
-      expectError(await api.get('/profile', { cookie: mine }), 403, 'invalid_session');
+      expectErrorCode(await api.get('/profile', { cookie: mine }), 403, 'invalid_session');
     });
 
     it('answers the same 404 for another user’s session, an ended one, an unknown id and a token, ending nothing', async () => {
@@ -136,7 +128,7 @@ describeForEachStore('the session routes over HTTP', (storeEnv) => {
       const answers = [];
       for (const id of [theirId, endedId, 'nonexistent', theirs.slice('session_id='.length), '%E2%82%AC', 'x'.repeat(2000)]) {
         const reply = await api.delete(`/sessions/${id === '%E2%82%AC' ? id : encodeURIComponent(id)}`, { cookie: mine });
-        expectError(reply, 404, 'session_not_found');
+        expectErrorCode(reply, 404, 'session_not_found');
         answers.push(reply.body);
       }
       expect(new Set(answers.map((body) => JSON.stringify(body))).size, 'one answer for all').to.equal(1);
@@ -146,8 +138,8 @@ describeForEachStore('the session routes over HTTP', (storeEnv) => {
     it('answers 403 without a valid session or from another site', async () => {
       const mine = await logIn();
       const id = (await listed(mine))[0]?.id ?? '';
-      expectError(await api.delete(`/sessions/${id}`), 403, 'invalid_session');
-      expectError(
+      expectErrorCode(await api.delete(`/sessions/${id}`), 403, 'invalid_session');
+      expectErrorCode(
         await api.delete(`/sessions/${id}`, { cookie: mine, headers: { origin: 'https://evil.example' } }),
         403,
         'cross_site_refused',
@@ -165,7 +157,7 @@ describeForEachStore('the session routes over HTTP', (storeEnv) => {
       const theirs = await logIn(OTHER);
       const reply = await api.delete('/sessions/others', { cookie: mine });
       expect({ status: reply.status, body: reply.body }).to.deep.equal({ status: 200, body: { ended: 2 } });
-      for (const cookie of others) expectError(await api.get('/profile', { cookie }), 403, 'invalid_session');
+      for (const cookie of others) expectErrorCode(await api.get('/profile', { cookie }), 403, 'invalid_session');
       expect((await api.get('/profile', { cookie: mine })).status).to.equal(200);
       expect((await api.get('/profile', { cookie: theirs })).status).to.equal(200);
       expect((await listed(mine)).map(({ current }) => current)).to.deep.equal([true]);
@@ -174,8 +166,8 @@ describeForEachStore('the session routes over HTTP', (storeEnv) => {
     it('answers 403 without a valid session or from another site', async () => {
       const mine = await logIn();
       const other = await logIn();
-      expectError(await api.delete('/sessions/others'), 403, 'invalid_session');
-      expectError(
+      expectErrorCode(await api.delete('/sessions/others'), 403, 'invalid_session');
+      expectErrorCode(
         await api.delete('/sessions/others', { cookie: mine, headers: { origin: 'https://evil.example' } }),
         403,
         'cross_site_refused',

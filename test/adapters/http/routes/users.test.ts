@@ -1,18 +1,10 @@
 import { expect } from 'chai';
-import { clientFor, sessionCookieOf, type Client, type Reply } from '../../../support/http-client.js';
+import { clientFor, expectErrorCode, sessionCookieOf, type Client } from '../../../support/http-client.js';
 import { describeForEachStore } from '../../../support/stores.js';
 import { startTestServer, type TestServer } from '../../../support/test-server.js';
 
 const EMAIL = 'lee@example.com';
 const PASSWORD = 'lee long password';
-
-function expectError(reply: Reply, status: number, code: string): void {
-  expect({ status: reply.status, code: (reply.body as { code?: string }).code }, JSON.stringify(reply.body)).to.deep.equal({
-    status,
-    code,
-  });
-  expect(reply.body).to.have.all.keys('code', 'message');
-}
 
 describeForEachStore('DELETE /users/me over HTTP', (storeEnv) => {
   let server: TestServer;
@@ -37,9 +29,9 @@ describeForEachStore('DELETE /users/me over HTTP', (storeEnv) => {
     const reply = await api.delete('/users/me', { cookie, form: { password: PASSWORD } });
     expect({ status: reply.status, body: reply.body }).to.deep.equal({ status: 200, body: { message: 'account deleted' } });
     expect(reply.setCookies[0]).to.match(/^session_id=; Max-Age=0;/);
-    for (const ended of [cookie, other]) expectError(await api.get('/profile', { cookie: ended }), 403, 'invalid_session');
-    expectError(await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } }), 401, 'invalid_credentials');
-    expectError(
+    for (const ended of [cookie, other]) expectErrorCode(await api.get('/profile', { cookie: ended }), 403, 'invalid_session');
+    expectErrorCode(await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } }), 401, 'invalid_credentials');
+    expectErrorCode(
       await api.put('/reset_password', { form: { email: EMAIL, reset_token: resetToken, new_password: 'another password' } }),
       403,
       'invalid_reset_token',
@@ -49,11 +41,11 @@ describeForEachStore('DELETE /users/me over HTTP', (storeEnv) => {
   });
 
   it('refuses, deleting nothing: 401 wrong password, 400 no password, 403 no session or cross-site', async () => {
-    expectError(await api.delete('/users/me', { cookie, form: { password: 'not it' } }), 401, 'wrong_password');
-    expectError(await api.delete('/users/me', { cookie, form: {} }), 400, 'invalid_input');
-    expectError(await api.delete('/users/me', { form: { password: PASSWORD } }), 403, 'invalid_session');
-    expectError(await api.delete('/users/me', { cookie: 'session_id=forged', form: { password: PASSWORD } }), 403, 'invalid_session');
-    expectError(
+    expectErrorCode(await api.delete('/users/me', { cookie, form: { password: 'not it' } }), 401, 'wrong_password');
+    expectErrorCode(await api.delete('/users/me', { cookie, form: {} }), 400, 'invalid_input');
+    expectErrorCode(await api.delete('/users/me', { form: { password: PASSWORD } }), 403, 'invalid_session');
+    expectErrorCode(await api.delete('/users/me', { cookie: 'session_id=forged', form: { password: PASSWORD } }), 403, 'invalid_session');
+    expectErrorCode(
       await api.delete('/users/me', { cookie, form: { password: PASSWORD }, headers: { origin: 'https://evil.example' } }),
       403,
       'cross_site_refused',
@@ -64,10 +56,10 @@ describeForEachStore('DELETE /users/me over HTTP', (storeEnv) => {
 
   it('counts wrong passwords like failed log-ins: 429 with Retry-After after the log-in limit', async () => {
     for (let i = 0; i < 5; i += 1)
-      expectError(await api.delete('/users/me', { cookie, form: { password: `wrong ${i}` } }), 401, 'wrong_password');
+      expectErrorCode(await api.delete('/users/me', { cookie, form: { password: `wrong ${i}` } }), 401, 'wrong_password');
     const refused = await api.delete('/users/me', { cookie, form: { password: PASSWORD } });
-    expectError(refused, 429, 'too_many_attempts');
+    expectErrorCode(refused, 429, 'too_many_attempts');
     expect(Number(refused.headers.get('retry-after'))).to.be.greaterThan(0);
-    expectError(await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } }), 429, 'too_many_attempts');
+    expectErrorCode(await api.post('/sessions', { form: { email: EMAIL, password: PASSWORD } }), 429, 'too_many_attempts');
   });
 });
