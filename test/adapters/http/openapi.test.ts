@@ -336,7 +336,13 @@ describe('checking responses against the OpenAPI document', () => {
       ],
       [
         'a method the path does not list: 405 with the right Allow',
-        response('PATCH', '/sessions', 405, { code: 'method_not_allowed', message: 'method not allowed' }, { allow: 'HEAD, GET, POST, DELETE' }),
+        response(
+          'PATCH',
+          '/sessions',
+          405,
+          { code: 'method_not_allowed', message: 'method not allowed' },
+          { allow: 'HEAD, GET, POST, DELETE' },
+        ),
       ],
       ['HEAD on a GET path: as GET, without a body', response('HEAD', '/profile', 403, '')],
       ['HEAD on a path without GET: 405, without a body', response('HEAD', '/users', 405, '', { allow: 'POST' })],
