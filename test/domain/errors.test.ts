@@ -7,6 +7,8 @@ describe('domain errors', () => {
       new errors.EmailAlreadyRegisteredError(),
       new errors.InvalidCredentialsError(),
       new errors.InvalidSessionError(),
+      new errors.WrongPasswordError(),
+      new errors.SessionNotFoundError(),
       new errors.UnknownEmailError(),
       new errors.InvalidResetTokenError(),
       new errors.InvalidInputError('email', 'is required'),
@@ -30,6 +32,12 @@ describe('domain errors', () => {
     const delivery = new errors.DeliveryUnavailableError({ cause });
     expect(delivery.message).to.equal('the reset instructions could not be sent now, please retry later');
     expect(delivery.cause).to.equal(cause);
+  });
+
+  it('say what went wrong in words a client may be shown', () => {
+    expect(new errors.WrongPasswordError().message).to.equal('wrong password');
+    expect(new errors.SessionNotFoundError().message).to.equal('no such session');
+    expect(new errors.InvalidSessionError().message).to.equal('invalid or expired session');
   });
 
   it('word an invalid input as "<field> <reason>", keeping both', () => {

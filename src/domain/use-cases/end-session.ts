@@ -38,8 +38,8 @@ export class EndSession {
     const target = (await liveSessionsOf(this.deps, this.lifetimes, user)).find((session) => session.handle === input.sessionId);
     // The delete decides between concurrent ends of one session: the one that did not remove it gets 404.
     if (target === undefined || !(await this.deps.sessions.delete(target.id))) throw new SessionNotFoundError();
-    const wasCurrent = target.id === current.id;
-    if (!wasCurrent) await recordUse(this.deps, this.lifetimes, current);
-    return { wasCurrent };
+    // A success: the caller's session was used (a no-op when it is the one just ended).
+    await recordUse(this.deps, this.lifetimes, current);
+    return { wasCurrent: target.id === current.id };
   }
 }

@@ -38,18 +38,15 @@ export class ListSessions {
     const authenticated = await authenticate(this.deps, this.lifetimes, input.sessionToken);
     const current = await recordUse(this.deps, this.lifetimes, authenticated.session);
     const sessions = await liveSessionsOf(this.deps, this.lifetimes, authenticated.user);
-    return sessions.map((session) => {
-      // This request's own use shows, whichever of a concurrent request's write and this one's the listing read.
-      const seen = session.id === current.id ? current : session;
-      return {
-        id: seen.handle,
-        createdAt: seen.createdAt,
-        lastSeenAt: seen.lastSeenAt,
-        expiresAt: sessionEndsAt(seen, this.lifetimes),
-        current: seen.id === current.id,
-        userAgent: seen.userAgent,
-        address: seen.address,
-      };
-    });
+    // Read after this request's use was recorded: the current session shows it.
+    return sessions.map((session) => ({
+      id: session.handle,
+      createdAt: session.createdAt,
+      lastSeenAt: session.lastSeenAt,
+      expiresAt: sessionEndsAt(session, this.lifetimes),
+      current: session.id === current.id,
+      userAgent: session.userAgent,
+      address: session.address,
+    }));
   }
 }

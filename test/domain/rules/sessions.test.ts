@@ -45,11 +45,13 @@ describeUseCasesForEachStore('session lifetimes', (useCaseFixture) => {
 
   it('records the last use at most once a minute per session, as one write', async () => {
     let writes = 0;
+    let attempts = 0;
     const fixture = await loggedIn({
       configure: (container) => {
         const inner = container.get(TOKENS.SessionRepository);
         const counting: SessionRepository = Object.assign(Object.create(inner) as SessionRepository, {
           recordSeen: async (id: string, seenAt: Date, unseenSince: Date) => {
+            attempts += 1;
             const wrote = await inner.recordSeen(id, seenAt, unseenSince);
             if (wrote) writes += 1;
             return wrote;
@@ -63,11 +65,13 @@ describeUseCasesForEachStore('session lifetimes', (useCaseFixture) => {
       fixture.clock.advance(2 * SECOND);
       await fixture.getProfile.execute({ sessionToken: fixture.sessionToken });
     }
-    expect(writes, '40 s of use: within the interval').to.equal(0);
+    expect(attempts, '40 s of use: within the interval, no write even tried').to.equal(0);
     expect((await fixture.stored())?.lastSeenAt).to.deep.equal(loggedInAt);
     fixture.clock.advance(LAST_SEEN_INTERVAL_MS - 40 * SECOND);
     await Promise.all(Array.from({ length: 10 }, () => fixture.getProfile.execute({ sessionToken: fixture.sessionToken })));
     expect(writes, 'ten concurrent requests, one write').to.equal(1);
+    // Each that read the session before the first write tries the conditional write; only one succeeds.
+    expect(attempts).to.be.within(1, 10);
     expect((await fixture.stored())?.lastSeenAt).to.deep.equal(fixture.clock.now());
   });
 
@@ -90,6 +94,32 @@ describeUseCasesForEachStore('session lifetimes', (useCaseFixture) => {
     }
     // 12 minutes of refused requests: idle since the log-in.
     expect(await rejection(fixture.getProfile.execute({ sessionToken: fixture.sessionToken }))).to.be.instanceOf(InvalidSessionError);
+  });
+
+  it('counts listing, ending another session and ending the others as use of the session making them', async () => {
+    const fixture = await loggedIn();
+    const other = async () => (await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).sessionToken;
+    const uses = [
+      () => fixture.listSessions.execute({ sessionToken: fixture.sessionToken }),
+      async () => {
+        const token = await other();
+        const [newest] = await fixture.listSessions.execute({ sessionToken: token });
+        fixture.clock.advance(2 * MINUTE);
+        await fixture.endSession.execute({ sessionToken: fixture.sessionToken, sessionId: newest?.id ?? '' });
+      },
+      async () => {
+        await other();
+        fixture.clock.advance(2 * MINUTE);
+        await fixture.endOtherSessions.execute({ sessionToken: fixture.sessionToken });
+      },
+    ];
+    for (const use of uses) {
+      fixture.clock.advance(2 * MINUTE);
+      await use();
+      expect((await fixture.stored())?.lastSeenAt).to.deep.equal(fixture.clock.now());
+    }
+    const [current] = (await fixture.listSessions.execute({ sessionToken: fixture.sessionToken })).filter((session) => session.current);
+    expect(current?.lastSeenAt).to.deep.equal(fixture.clock.now());
   });
 
   it('defaults to an idle timeout of 24 hours within an absolute lifetime of 14 days', async () => {

@@ -90,6 +90,20 @@ describeUseCasesForEachStore('DeleteAccount', (useCaseFixture) => {
     await fixture.resetPassword.execute({ email: EMAIL, resetToken: resetToken ?? '', newPassword: 'a new one', clientAddress: ADDRESS });
   });
 
+  it('forgets the registration and reset-request counts of the account too', async () => {
+    const fixture = await loggedInTwice();
+    // RATE_LIMIT_ACCOUNT, 10 per 15 minutes per action, account and address: one registration and one reset
+    // request are counted already; nine more of each reach the limit.
+    for (let i = 0; i < 9; i += 1) {
+      await rejection(fixture.registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS }));
+      await fixture.requestPasswordReset.execute({ email: EMAIL, clientAddress: ADDRESS });
+    }
+    await fixture.deleteAccount.execute(deletion(fixture.sessionToken));
+    // The eleventh of each, for the new owner: refused, had the deleted account's counts stayed.
+    await fixture.registerUser.execute({ email: EMAIL, password: 'a new owner', clientAddress: ADDRESS });
+    await fixture.requestPasswordReset.execute({ email: EMAIL, clientAddress: ADDRESS });
+  });
+
   it('refuses without a valid session, and a password over 72 bytes as invalid input, deleting nothing', async () => {
     const fixture = await loggedInTwice();
     for (const token of ['', 'not-a-session']) {

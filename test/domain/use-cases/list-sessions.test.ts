@@ -70,6 +70,21 @@ describeUseCasesForEachStore('ListSessions', (useCaseFixture) => {
     expect(listed?.userAgent).to.equal(`${'a'.repeat(USER_AGENT_MAX_LENGTH - 1)}😀`);
   });
 
+  it('orders sessions started at the same instant by handle, so every listing is the same', async () => {
+    const fixture = await registered();
+    const tokens = [];
+    for (let i = 0; i < 5; i += 1) tokens.push((await fixture.logInFrom(ADDRESS)).sessionToken);
+    const handles = (await fixture.listSessions.execute({ sessionToken: tokens[0] ?? '' })).map(({ id }) => id);
+    expect(handles).to.deep.equal([...handles].sort());
+    expect((await fixture.listSessions.execute({ sessionToken: tokens[4] ?? '' })).map(({ id }) => id)).to.deep.equal(handles);
+  });
+
+  it('shows an empty User-Agent as none', async () => {
+    const fixture = await registered();
+    const { sessionToken } = await fixture.logInFrom(ADDRESS, '');
+    expect((await fixture.listSessions.execute({ sessionToken }))[0]?.userAgent).to.equal(null);
+  });
+
   it('refuses without a valid session', async () => {
     const fixture = await registered();
     for (const sessionToken of ['', 'not-a-session']) {
