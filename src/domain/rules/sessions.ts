@@ -91,10 +91,13 @@ export async function liveSessionsOf(
 ): Promise<Session[]> {
   const now = clock.now();
   const all = await sessions.listForUser(user.id);
-  return all
-    .filter((session) => isSessionLive(session, user, lifetimes, now))
-    // Stryker disable next-line EqualityOperator: two sessions never share a handle, so < and <= order them alike.
-    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.handle < b.handle ? -1 : 1));
+  return all.filter((session) => isSessionLive(session, user, lifetimes, now)).sort(newestFirst);
+}
+
+/** Newest first; sessions started at the same instant by handle, so that every listing is the same. */
+function newestFirst(a: Session, b: Session): number {
+  // Stryker disable next-line EqualityOperator: two sessions never share a handle, so < and <= order them alike.
+  return b.createdAt.getTime() - a.createdAt.getTime() || (a.handle < b.handle ? -1 : 1);
 }
 
 export interface SessionIssuing {
