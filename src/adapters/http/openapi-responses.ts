@@ -14,6 +14,10 @@ export const ERROR_EXAMPLES = {
   wrongPassword: ['wrongPassword', 'Wrong password', 'wrong_password'],
 } as const satisfies Record<string, ErrorExample>;
 
+// Every way a session cookie is refused, all answered alike (the domain's InvalidSessionError).
+const NO_VALID_SESSION =
+  'No valid session (none, unknown, malformed, expired, idle too long or ended, or issued for a password changed since: all alike)';
+
 interface ErrorResponseOptions {
   /** Set for a response shared by operations: it becomes a component, named so. */
   readonly id?: string;
@@ -82,6 +86,12 @@ export const SHARED_RESPONSES = {
       'with an `X-Request-Id` and the security headers, and `Connection: close`.',
     [['badRequest', 'Not valid HTTP', 'unparsable_request']],
     { id: 'MalformedRequest' },
+  ),
+  invalidSession: errorResponse(`${NO_VALID_SESSION}.`, [ERROR_EXAMPLES.invalidSession], { id: 'InvalidSession' }),
+  invalidSessionOrCrossSite: errorResponse(
+    `${NO_VALID_SESSION}, or a cross-site request.`,
+    [ERROR_EXAMPLES.invalidSession, ERROR_EXAMPLES.crossSite],
+    { id: 'InvalidSessionOrCrossSite' },
   ),
   crossSiteRefused: errorResponse(
     "A `POST`, `PUT`, `DELETE` or other unsafe method whose `Origin` is neither the service's own nor in `ALLOWED_ORIGINS`: " +

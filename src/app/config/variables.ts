@@ -109,7 +109,7 @@ export const variables = z.object({
     fallback: '14d',
     meaning: `absolute session lifetime from the log-in, never extended, also the cookie's \`Max-Age\`; ${atMost(400 * DAY)} (browsers cap cookies there)`,
   }),
-  // A session's lastSeenAt is recorded at most once a minute (LAST_SEEN_INTERVAL in use-cases.ts), so the idle
+  // A session's lastSeenAt is recorded at most once a minute (LAST_SEEN_INTERVAL_MS in src/app/use-cases.ts), so the idle
   // timeout is counted from up to a minute before the last use: at 5 minutes or more that is a fifth at most.
   SESSION_IDLE_TTL: variable(duration(400 * DAY).pipe(z.number().min(5 * 60, { error: 'must be at least 5m' })), {
     fallback: '24h',

@@ -13,7 +13,8 @@ export interface RateLimiters {
   readonly logInFailuresByAccount: RateLimiter;
 }
 
-export type AccountRequest = 'register' | 'reset-request';
+const ACCOUNT_REQUESTS = ['register', 'reset-request'] as const;
+export type AccountRequest = (typeof ACCOUNT_REQUESTS)[number];
 
 /** The counters' keys, one home each: the admitting, the forgiving and the forgetting use the same. */
 const KEYS = {
@@ -23,7 +24,6 @@ const KEYS = {
   resetFromAddress: (email: string, clientAddress: string) => `reset:${email}|${clientAddress}`,
   resetToAccount: (email: string) => `reset:${email}`,
 };
-const ACCOUNT_REQUESTS: readonly AccountRequest[] = ['register', 'reset-request'];
 
 async function admit(limiter: RateLimiter, key: string): Promise<void> {
   const verdict = await limiter.hit(key);

@@ -40,10 +40,7 @@ const changePassword = route({
       { 'Set-Cookie': SessionCookieHeader },
     ),
     401: errorResponse('The current password is wrong.', [ERROR_EXAMPLES.wrongPassword]),
-    403: errorResponse(
-      'No valid session (none, unknown, expired or ended, or issued for a password changed meanwhile), or a cross-site request.',
-      [ERROR_EXAMPLES.invalidSession, ERROR_EXAMPLES.crossSite],
-    ),
+    403: SHARED_RESPONSES.invalidSessionOrCrossSite,
     429: SHARED_RESPONSES.tooManyRequests,
     503: SHARED_RESPONSES.storeUnavailable,
   },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ERROR_EXAMPLES, errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
+import { jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
 import { Email } from '../openapi-schemas.js';
 import { readSessionToken } from '../session-cookie.js';
 import { route } from './route.js';
@@ -18,7 +18,7 @@ const profile = route({
     200: jsonResponse("The session's user.", z.object({ email: Email }).meta({ id: 'Profile' }), {
       profile: { summary: 'A profile', value: { email: 'bob@example.com' } },
     }),
-    403: errorResponse('No valid session: none, unknown, malformed, expired or ended, all alike.', [ERROR_EXAMPLES.invalidSession]),
+    403: SHARED_RESPONSES.invalidSession,
     503: SHARED_RESPONSES.storeUnavailable,
   },
   async handle(ctx, _input, { useCases }) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { clientGoneSignal } from '../client-gone.js';
-import { ERROR_EXAMPLES, errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
+import { errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
 import { ClearedSessionCookieHeader, Email, EmailField, messageBody, SessionCookieHeader } from '../openapi-schemas.js';
 import { requestFields, stringField } from '../request-fields.js';
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../session-cookie.js';
@@ -86,10 +86,7 @@ const logOut = route({
       { loggedOut: { summary: 'Logged out', value: { message: LOGGED_OUT } } },
       { Location: LocationHeader, 'Set-Cookie': ClearedSessionCookieHeader },
     ),
-    403: errorResponse('No valid session (none, unknown, expired or already ended), or a cross-site request.', [
-      ERROR_EXAMPLES.invalidSession,
-      ERROR_EXAMPLES.crossSite,
-    ]),
+    403: SHARED_RESPONSES.invalidSessionOrCrossSite,
     503: SHARED_RESPONSES.storeUnavailable,
   },
   async handle(ctx, _input, { useCases, cookie }) {
@@ -99,8 +96,6 @@ const logOut = route({
     ctx.body = { message: LOGGED_OUT };
   },
 });
-
-const NO_VALID_SESSION_DESCRIPTION = 'No valid session (none, unknown, expired, idle too long or ended).';
 
 // Date.prototype.toISOString's shape exactly: ISO 8601 in UTC, to the millisecond.
 const Instant = z
@@ -183,7 +178,7 @@ const listSessions = route({
         },
       },
     }),
-    403: errorResponse(NO_VALID_SESSION_DESCRIPTION, [ERROR_EXAMPLES.invalidSession]),
+    403: SHARED_RESPONSES.invalidSession,
     503: SHARED_RESPONSES.storeUnavailable,
   },
   async handle(ctx, _input, { useCases }) {
@@ -209,10 +204,7 @@ const endOtherSessions = route({
       z.object({ ended: z.int().min(0).meta({ description: 'How many sessions this request ended.' }) }).meta({ id: 'SessionsEnded' }),
       { ended: { summary: 'Two other devices logged out', value: { ended: 2 } } },
     ),
-    403: errorResponse(`${NO_VALID_SESSION_DESCRIPTION} Or a cross-site request.`, [
-      ERROR_EXAMPLES.invalidSession,
-      ERROR_EXAMPLES.crossSite,
-    ]),
+    403: SHARED_RESPONSES.invalidSessionOrCrossSite,
     503: SHARED_RESPONSES.storeUnavailable,
   },
   async handle(ctx, _input, { useCases }) {
@@ -240,10 +232,7 @@ const endSession = route({
       { ended: { summary: 'Ended', value: { message: SESSION_ENDED } } },
       { 'Set-Cookie': ClearedSessionCookieHeader.optional() },
     ),
-    403: errorResponse(`${NO_VALID_SESSION_DESCRIPTION} Or a cross-site request.`, [
-      ERROR_EXAMPLES.invalidSession,
-      ERROR_EXAMPLES.crossSite,
-    ]),
+    403: SHARED_RESPONSES.invalidSessionOrCrossSite,
     404: errorResponse("Not one of the user's live sessions: the same whether it is someone else's, ended, or unknown.", [
       ['sessionNotFound', 'No such session', 'session_not_found'],
     ]),

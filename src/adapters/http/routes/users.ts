@@ -74,10 +74,7 @@ const deleteAccount = route({
       { 'Set-Cookie': ClearedSessionCookieHeader },
     ),
     401: errorResponse('The password is wrong.', [ERROR_EXAMPLES.wrongPassword]),
-    403: errorResponse(
-      'No valid session (none, unknown, expired, idle too long or ended, or issued for a password changed meanwhile), or a cross-site request.',
-      [ERROR_EXAMPLES.invalidSession, ERROR_EXAMPLES.crossSite],
-    ),
+    403: SHARED_RESPONSES.invalidSessionOrCrossSite,
     429: SHARED_RESPONSES.tooManyRequests,
     503: SHARED_RESPONSES.storeUnavailable,
   },
