@@ -42,6 +42,20 @@ function aSession(overrides: Partial<Session> = {}): Session {
 }
 
 /**
+ * What schema version 3 of the SQL stores makes of the two sessions a test stored for `userId` before it
+ * (created at `createdAt`): a random handle each, their creation as last use, no client known.
+ */
+export async function expectSessionsFromBeforeVersion3(sessions: SessionRepository, userId: string, createdAt: Date): Promise<void> {
+  const migrated = await sessions.listForUser(userId);
+  expect(migrated).to.have.length(2);
+  for (const session of migrated) {
+    expect(session).to.deep.include({ lastSeenAt: createdAt, userAgent: null, address: null });
+    expect(session.handle).to.match(/^[0-9a-f]{64}$/);
+  }
+  expect(migrated[0]?.handle).not.to.equal(migrated[1]?.handle);
+}
+
+/**
  * Everything the use cases rely on from a store, written once. Every adapter must pass it: this suite is
  * the proof that stores can be swapped.
  */

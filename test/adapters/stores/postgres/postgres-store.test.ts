@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { expectSessionsFromBeforeVersion3 } from '../store-contract.js';
 import pg from 'pg';
 import { describePostgres, PostgresStore } from '../../../../src/adapters/stores/postgres/postgres-store.js';
 import { postgresMigrations } from '../../../../src/adapters/stores/postgres/schema.js';
@@ -91,14 +92,7 @@ describeWithPostgres('PostgreSQL repositories', (postgres) => {
 
       const store = await open(schema);
       expect(await store.users.findByEmail('old@example.com')).to.deep.include({ id: 'old', passwordVersion: 3, resetTokenHash: null });
-      // Version 3 gave the sessions from before a random handle each, and their creation as last use.
-      const migrated = await store.sessions.listForUser('old');
-      expect(migrated).to.have.length(2);
-      for (const session of migrated) {
-        expect(session).to.deep.include({ lastSeenAt: NOW, userAgent: null, address: null });
-        expect(session.handle).to.match(/^[0-9a-f]{64}$/);
-      }
-      expect(migrated[0]?.handle).not.to.equal(migrated[1]?.handle);
+      await expectSessionsFromBeforeVersion3(store.sessions, 'old', NOW);
       expect(await versions(schema)).to.deep.equal(latest);
       const limiter = store.rateLimiter({ name: 'after-migration', attempts: 1, windowSeconds: 60 });
       expect((await limiter.hit('k')).allowed).to.equal(true);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { expectSessionsFromBeforeVersion3 } from '../store-contract.js';
 import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -173,14 +174,7 @@ describe('SQLite repositories', () => {
 
       const store = openStore(path);
       expect(await store.users.findByEmail('old@example.com')).to.deep.include({ id: 'old', passwordVersion: 3, resetTokenHash: null });
-      // Version 3 gave the sessions from before a random handle each, and their creation as last use.
-      const migrated = await store.sessions.listForUser('old');
-      expect(migrated).to.have.length(2);
-      for (const session of migrated) {
-        expect(session).to.deep.include({ lastSeenAt: NOW, userAgent: null, address: null });
-        expect(session.handle).to.match(/^[0-9a-f]{64}$/);
-      }
-      expect(migrated[0]?.handle).not.to.equal(migrated[1]?.handle);
+      await expectSessionsFromBeforeVersion3(store.sessions, 'old', NOW);
       expect(versions(path)).to.have.length(SQLITE_MIGRATIONS.length);
       // Version 2's tables work: the rate-limit counters and the sweep's index.
       const limiter = store.rateLimiter({ name: 'after-migration', attempts: 1, windowSeconds: 60 });
