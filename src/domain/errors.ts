@@ -12,6 +12,8 @@ export type DomainErrorCode =
   | 'session_not_found'
   | 'unknown_email'
   | 'invalid_reset_token'
+  | 'invalid_verification_token'
+  | 'email_not_verified'
   | 'too_many_attempts'
   | 'store_unavailable'
   | 'delivery_unavailable'
@@ -89,6 +91,27 @@ export class InvalidResetTokenError extends DomainError {
   }
 }
 
+/** Wrong, expired, used, superseded or foreign verification (or email-change) token: deliberately indistinguishable. */
+export class InvalidVerificationTokenError extends DomainError {
+  readonly code = 'invalid_verification_token' as const;
+
+  constructor() {
+    super('invalid or expired verification token');
+  }
+}
+
+/**
+ * With EMAIL_VERIFICATION=required, the right password of an account whose address is not verified yet:
+ * raised only after the password matched, so it tells nothing to whoever does not know it.
+ */
+export class EmailNotVerifiedError extends DomainError {
+  readonly code = 'email_not_verified' as const;
+
+  constructor() {
+    super('the email address of this account is not verified yet');
+  }
+}
+
 export class InvalidInputError extends DomainError {
   readonly code = 'invalid_input' as const;
 
@@ -114,14 +137,14 @@ export class StoreUnavailableError extends DomainError {
 }
 
 /**
- * The reset instructions could not be sent (a mail server down, refusing or too slow). Notifiers raise it
- * instead of their transport's errors; nothing usable was delivered, and the request is safe to retry.
+ * A message could not be sent (a mail server down, refusing or too slow). Notifiers raise it instead of
+ * their transport's errors; nothing usable was delivered, and the request is safe to retry.
  */
 export class DeliveryUnavailableError extends DomainError {
   readonly code = 'delivery_unavailable' as const;
 
   constructor(options?: { cause?: unknown }) {
-    super('the reset instructions could not be sent now, please retry later');
+    super('the message could not be sent now, please retry later');
     if (options?.cause !== undefined) this.cause = options.cause;
   }
 }

@@ -36,7 +36,7 @@ describeUseCasesForEachStore('a log-in and a reset that interleave', (useCaseFix
     expect(await rejection(fixture.getProfile.execute({ sessionToken }))).to.be.instanceOf(InvalidSessionError);
     // While a log-in with the new password, afterwards, works.
     const fresh = await fixture.logIn.execute({ email: EMAIL, password: NEW_PASSWORD, clientAddress: ADDRESS });
-    expect(await fixture.getProfile.execute({ sessionToken: fresh.sessionToken })).to.deep.equal({ email: EMAIL });
+    expect(await fixture.getProfile.execute({ sessionToken: fresh.sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
   });
 
   it('still refuses it when the reset is at the same instant as the registration (the version, not the clock, decides)', async () => {
@@ -59,7 +59,7 @@ describeUseCasesForEachStore('a log-in and a reset that interleave', (useCaseFix
     const reset = fixture.resetPassword.execute({ email: EMAIL, resetToken: token, newPassword: NEW_PASSWORD, clientAddress: ADDRESS });
     await hashing.started;
     // Not committed yet: the session made before is still good.
-    expect(await fixture.getProfile.execute({ sessionToken: before.sessionToken })).to.deep.equal({ email: EMAIL });
+    expect(await fixture.getProfile.execute({ sessionToken: before.sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
     hashing.release();
     await reset;
     expect(await rejection(fixture.getProfile.execute({ sessionToken: before.sessionToken }))).to.be.instanceOf(InvalidSessionError);

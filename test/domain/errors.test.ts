@@ -30,7 +30,7 @@ describe('domain errors', () => {
     expect(error.cause).to.equal(cause);
     expect(new errors.StoreUnavailableError().cause).to.equal(undefined);
     const delivery = new errors.DeliveryUnavailableError({ cause });
-    expect(delivery.message).to.equal('the reset instructions could not be sent now, please retry later');
+    expect(delivery.message).to.equal('the message could not be sent now, please retry later');
     expect(delivery.cause).to.equal(cause);
   });
 

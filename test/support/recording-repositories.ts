@@ -3,7 +3,14 @@ import { TOKENS } from '../../src/app/tokens.js';
 import type { Session } from '../../src/domain/entities/session.js';
 import type { User } from '../../src/domain/entities/user.js';
 import type { SessionRepository } from '../../src/domain/ports/session-repository.js';
-import type { PasswordChange, ResetTokenConsumption, UserRepository } from '../../src/domain/ports/user-repository.js';
+import type {
+  EmailChanged,
+  EmailChangeRequest,
+  PasswordChange,
+  ResetTokenConsumption,
+  TokenUse,
+  UserRepository,
+} from '../../src/domain/ports/user-repository.js';
 
 /**
  * The effective writes repositories made, in order: only those that changed the store (an add that
@@ -86,6 +93,30 @@ class RecordingUserRepository implements UserRepository {
     const deleted = await this.inner.delete(id, expectedPasswordVersion);
     if (deleted) this.recorder.record('users.delete');
     return deleted;
+  }
+
+  async setVerificationToken(email: string, tokenHash: string, expiresAt: Date, now: Date): Promise<User | null> {
+    const user = await this.inner.setVerificationToken(email, tokenHash, expiresAt, now);
+    if (user !== null) this.recorder.record('users.setVerificationToken');
+    return user;
+  }
+
+  async consumeVerificationToken(use: TokenUse): Promise<User | null> {
+    const user = await this.inner.consumeVerificationToken(use);
+    if (user !== null) this.recorder.record('users.consumeVerificationToken');
+    return user;
+  }
+
+  async requestEmailChange(request: EmailChangeRequest): Promise<User | null> {
+    const user = await this.inner.requestEmailChange(request);
+    if (user !== null) this.recorder.record('users.requestEmailChange');
+    return user;
+  }
+
+  async consumeEmailChange(use: TokenUse): Promise<EmailChanged | null> {
+    const changed = await this.inner.consumeEmailChange(use);
+    if (changed !== null) this.recorder.record('users.consumeEmailChange');
+    return changed;
   }
 }
 

@@ -2,6 +2,7 @@ import type { Container } from 'inversify';
 import { pino } from 'pino';
 import { createContainer, disposeContainer, resolveUseCases } from '../../src/app/container.js';
 import { TOKENS } from '../../src/app/tokens.js';
+import type { Notifier } from '../../src/domain/ports/notifier.js';
 import type { PasswordHasher } from '../../src/domain/ports/password-hasher.js';
 import { ManualClock } from './manual-clock.js';
 import { describeForEachStore } from './stores.js';
@@ -10,6 +11,8 @@ import { testConfig } from './test-server.js';
 export interface FixtureOptions {
   readonly env?: Record<string, string>;
   readonly hasher?: PasswordHasher;
+  /** Stands in for the configured notifier (a RecordingNotifier, say). */
+  readonly notifier?: Notifier;
   /** Rebinds ports before any use case resolves (a repository that fails on cue, say). */
   readonly configure?: (container: Container) => void;
 }
@@ -31,6 +34,7 @@ export async function useCaseFixture(options: FixtureOptions = {}) {
   const clock = new ManualClock();
   container.rebind(TOKENS.Clock).toConstantValue(clock);
   if (options.hasher !== undefined) container.rebind(TOKENS.PasswordHasher).toConstantValue(options.hasher);
+  if (options.notifier !== undefined) container.rebind(TOKENS.Notifier).toConstantValue(options.notifier);
   options.configure?.(container);
   return {
     clock,

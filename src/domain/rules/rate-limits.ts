@@ -5,24 +5,28 @@ import type { RateLimiter } from '../ports/rate-limiter.js';
 export interface RateLimiters {
   /** Every authentication request from one client address. */
   readonly requestsByAddress: RateLimiter;
-  /** Registration and reset requests for one account (email) from one client address. */
+  /** Registration, reset, verification and email-change requests for one account (email) from one client address. */
   readonly requestsByAccountAndAddress: RateLimiter;
-  /** Log-in (or reset-token) attempts not followed by success, for one account from one address. */
+  /** Log-in (or token) attempts not followed by success, for one account from one address. */
   readonly logInFailuresByAccountAndAddress: RateLimiter;
-  /** Log-in (or reset-token) failures for one account from anywhere: the hard ceiling. */
+  /** Log-in (or token) failures for one account from anywhere: the hard ceiling. */
   readonly logInFailuresByAccount: RateLimiter;
 }
 
-const ACCOUNT_REQUESTS = ['register', 'reset-request'] as const;
+const ACCOUNT_REQUESTS = ['register', 'reset-request', 'verification-request', 'email-change'] as const;
 export type AccountRequest = (typeof ACCOUNT_REQUESTS)[number];
+
+/** The tokens spent by someone not logged in, each counted under its own keys: a reset token, and a verification (or email-change) token. */
+const TOKEN_KINDS = ['reset', 'verify'] as const;
+export type TokenKind = (typeof TOKEN_KINDS)[number];
 
 /** The counters' keys, one home each: the admitting, the forgiving and the forgetting use the same. */
 const KEYS = {
   request: (request: AccountRequest, email: string, clientAddress: string) => `${request}:${email}|${clientAddress}`,
   logInFromAddress: (email: string, clientAddress: string) => `${email}|${clientAddress}`,
   logInToAccount: (email: string) => email,
-  resetFromAddress: (email: string, clientAddress: string) => `reset:${email}|${clientAddress}`,
-  resetToAccount: (email: string) => `reset:${email}`,
+  tokenFromAddress: (kind: TokenKind, email: string, clientAddress: string) => `${kind}:${email}|${clientAddress}`,
+  tokenToAccount: (kind: TokenKind, email: string) => `${kind}:${email}`,
 };
 
 async function admit(limiter: RateLimiter, key: string): Promise<void> {
@@ -37,9 +41,9 @@ async function admit(limiter: RateLimiter, key: string): Promise<void> {
  * - Log-in attempts are counted before the password is checked (so parallel guesses cannot slip past
  *   the limit) and forgiven by a successful log-in; the looser account-wide ceiling bounds guessing
  *   from many addresses.
- * - Reset-token attempts are counted the same way, under their own keys; the account-wide ceiling
- *   counts only wrong tokens and refuses only them, so a valid token is never refused because of other
- *   people's failures.
+ * - Token attempts (reset, verification) are counted the same way, under their own keys; the
+ *   account-wide ceiling counts only wrong tokens and refuses only them, so a valid token is never
+ *   refused because of other people's failures.
  */
 export class RateLimits {
   constructor(private readonly limits: RateLimiters) {}
@@ -64,19 +68,19 @@ export class RateLimits {
     ]);
   }
 
-  /** Before a reset token is checked: this address's attempts on this account. */
-  admitResetAttempt(email: string, clientAddress: string): Promise<void> {
-    return admit(this.limits.logInFailuresByAccountAndAddress, KEYS.resetFromAddress(email, clientAddress));
+  /** Before a token is checked: this address's attempts on this account (the email the token is for). */
+  admitTokenAttempt(kind: TokenKind, email: string, clientAddress: string): Promise<void> {
+    return admit(this.limits.logInFailuresByAccountAndAddress, KEYS.tokenFromAddress(kind, email, clientAddress));
   }
 
-  /** A wrong reset token: counts towards the account-wide ceiling, and is refused (429) beyond it. */
-  resetTokenRefused(email: string): Promise<void> {
-    return admit(this.limits.logInFailuresByAccount, KEYS.resetToAccount(email));
+  /** A wrong token: counts towards the account-wide ceiling, and is refused (429) beyond it. */
+  tokenRefused(kind: TokenKind, email: string): Promise<void> {
+    return admit(this.limits.logInFailuresByAccount, KEYS.tokenToAccount(kind, email));
   }
 
-  /** A reset that succeeded forgives this address's attempts on this account. */
-  async resetSucceeded(email: string, clientAddress: string): Promise<void> {
-    await this.limits.logInFailuresByAccountAndAddress.reset(KEYS.resetFromAddress(email, clientAddress));
+  /** A token that worked forgives this address's attempts on this account. */
+  async tokenAccepted(kind: TokenKind, email: string, clientAddress: string): Promise<void> {
+    await this.limits.logInFailuresByAccountAndAddress.reset(KEYS.tokenFromAddress(kind, email, clientAddress));
   }
 
   /**
@@ -88,9 +92,11 @@ export class RateLimits {
     const { requestsByAccountAndAddress, logInFailuresByAccountAndAddress, logInFailuresByAccount } = this.limits;
     await Promise.all([
       logInFailuresByAccountAndAddress.reset(KEYS.logInFromAddress(email, clientAddress)),
-      logInFailuresByAccountAndAddress.reset(KEYS.resetFromAddress(email, clientAddress)),
       logInFailuresByAccount.reset(KEYS.logInToAccount(email)),
-      logInFailuresByAccount.reset(KEYS.resetToAccount(email)),
+      ...TOKEN_KINDS.flatMap((kind) => [
+        logInFailuresByAccountAndAddress.reset(KEYS.tokenFromAddress(kind, email, clientAddress)),
+        logInFailuresByAccount.reset(KEYS.tokenToAccount(kind, email)),
+      ]),
       ...ACCOUNT_REQUESTS.map((request) => requestsByAccountAndAddress.reset(KEYS.request(request, email, clientAddress))),
     ]);
   }

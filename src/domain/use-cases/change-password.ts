@@ -1,5 +1,6 @@
 import { InvalidSessionError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
+import type { Notifier } from '../ports/notifier.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { SessionRepository } from '../ports/session-repository.js';
 import type { TokenGenerator } from '../ports/token-generator.js';
@@ -19,6 +20,8 @@ export interface ChangePasswordInput {
   readonly userAgent?: string;
   /** Aborted when the client has gone: no password is then checked or hashed. */
   readonly signal?: AbortSignal;
+  /** The languages of the request, most preferred first: the notice's language. */
+  readonly languages?: readonly string[];
 }
 
 export interface ChangePasswordResult extends IssuedSession {
@@ -30,6 +33,7 @@ export interface ChangePasswordDependencies {
   readonly sessions: SessionRepository;
   readonly hasher: PasswordHasher;
   readonly tokens: TokenGenerator;
+  readonly notifier: Notifier;
   readonly clock: Clock;
   readonly rateLimits: RateLimits;
 }
@@ -67,6 +71,7 @@ export class ChangePassword {
       now: clock.now(),
     });
     if (changed === null) throw new InvalidSessionError();
+    this.deps.notifier.notify({ kind: 'password-changed', to: changed.email, languages: input.languages ?? [] });
     await sessions.deleteAllForUser(user.id);
     const issued = await startSession(this.deps, this.settings, changed, input);
     return { email: changed.email, ...issued };

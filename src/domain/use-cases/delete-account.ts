@@ -1,5 +1,6 @@
 import { InvalidSessionError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
+import type { Notifier } from '../ports/notifier.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { SessionRepository } from '../ports/session-repository.js';
 import type { UserRepository } from '../ports/user-repository.js';
@@ -14,12 +15,15 @@ export interface DeleteAccountInput {
   readonly clientAddress: string;
   /** Aborted when the client has gone: no password is then checked. */
   readonly signal?: AbortSignal;
+  /** The languages of the request, most preferred first: the notice's language. */
+  readonly languages?: readonly string[];
 }
 
 export interface DeleteAccountDependencies {
   readonly users: UserRepository;
   readonly sessions: SessionRepository;
   readonly hasher: PasswordHasher;
+  readonly notifier: Notifier;
   readonly clock: Clock;
   readonly rateLimits: RateLimits;
 }
@@ -44,6 +48,7 @@ export class DeleteAccount {
     // On the version read before the comparison: a reset or change that committed meanwhile wins (the
     // password confirmed is no longer the account's), and this request's session is then stale.
     if (!(await users.delete(user.id, user.passwordVersion))) throw new InvalidSessionError();
+    this.deps.notifier.notify({ kind: 'account-deleted', to: user.email, languages: input.languages ?? [] });
     // Once the user is gone no session of theirs is accepted (authenticate finds no user), including one a
     // log-in whose comparison ran meanwhile adds after this; removing them is to leave nothing behind.
     await sessions.deleteAllForUser(user.id);

@@ -9,6 +9,8 @@ export interface GetProfileInput {
 
 export interface Profile {
   readonly email: string;
+  /** Whether the owner of the address has proved it (a verification or email-change token spent). */
+  readonly emailVerified: boolean;
 }
 
 export interface GetProfileDependencies {
@@ -27,6 +29,6 @@ export class GetProfile {
   async execute(input: GetProfileInput): Promise<Profile> {
     const { session, user } = await authenticate(this.deps, this.lifetimes, input.sessionToken);
     await recordUse(this.deps, this.lifetimes, session);
-    return { email: user.email };
+    return { email: user.email, emailVerified: user.emailVerifiedAt !== null };
   }
 }

@@ -1,4 +1,4 @@
-import { InvalidCredentialsError } from '../errors.js';
+import { EmailNotVerifiedError, InvalidCredentialsError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { SessionRepository } from '../ports/session-repository.js';
@@ -6,6 +6,7 @@ import type { TokenGenerator } from '../ports/token-generator.js';
 import type { UserRepository } from '../ports/user-repository.js';
 import { hashRequester } from '../rules/hash-requester.js';
 import { normalizeEmail } from '../rules/email.js';
+import type { EmailVerificationMode } from '../rules/email-verification.js';
 import { acceptOfferedPassword } from '../rules/password.js';
 import { startSession, type SessionSettings as IssuedSessionSettings } from '../rules/sessions.js';
 import type { RateLimits } from '../rules/rate-limits.js';
@@ -33,6 +34,7 @@ export interface SessionSettings extends IssuedSessionSettings {
    * against it, so that it costs what a wrong password costs, from the very first log-in.
    */
   readonly unknownUserHash: string;
+  readonly emailVerification: EmailVerificationMode;
 }
 
 export interface LogInDependencies {
@@ -70,6 +72,8 @@ export class LogIn {
     if (hasher.needsRehash(user.passwordHash)) {
       await users.replacePasswordHash(user.id, user.passwordHash, await hasher.hash(password, requester), clock.now());
     }
+    // Only now, past the right password: to anyone else an unverified account looks like any other.
+    if (this.settings.emailVerification === 'required' && user.emailVerifiedAt === null) throw new EmailNotVerifiedError();
 
     const { sessionToken, expiresAt } = await startSession({ sessions, tokens, clock }, this.settings, user, input);
     return { email: user.email, sessionToken, expiresAt };

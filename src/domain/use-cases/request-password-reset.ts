@@ -1,5 +1,6 @@
+import { UnknownEmailError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { ResetTokenDelivery, ResetTokenNotifier } from '../ports/reset-token-notifier.js';
+import type { Notifier } from '../ports/notifier.js';
 import type { TokenGenerator } from '../ports/token-generator.js';
 import type { UserRepository } from '../ports/user-repository.js';
 import { normalizeEmail } from '../rules/email.js';
@@ -9,6 +10,8 @@ import type { RateLimits } from '../rules/rate-limits.js';
 export interface RequestPasswordResetInput {
   readonly email: string;
   readonly clientAddress: string;
+  /** The languages of the request, most preferred first: the message's language. */
+  readonly languages?: readonly string[];
 }
 
 export interface RequestPasswordResetResult {
@@ -24,7 +27,7 @@ export interface ResetTokenSettings {
 export interface RequestPasswordResetDependencies {
   readonly users: UserRepository;
   readonly tokens: TokenGenerator;
-  readonly notifier: ResetTokenNotifier;
+  readonly notifier: Notifier;
   readonly clock: Clock;
   readonly rateLimits: RateLimits;
 }
@@ -40,6 +43,7 @@ export class RequestPasswordReset {
     await rateLimits.admitAddress(input.clientAddress);
     const email = normalizeEmail(input.email);
     await rateLimits.admitAccountRequest('reset-request', email, input.clientAddress);
+    const languages = input.languages ?? [];
     const token = tokens.generate();
     const tokenHash = digestToken(token);
     const now = clock.now();
@@ -47,14 +51,14 @@ export class RequestPasswordReset {
     // Replacing the stored digest is what makes a newer request supersede an older token.
     const user = await users.setResetToken(email, tokenHash, expiresAt, now);
     if (user === null) {
-      // No account: one store operation and one notification all the same, so that an out-of-band
-      // channel answers (and fails) as it does for an account; the response channel refuses here.
-      await notifier.notifyNoAccount(email);
+      // No account: one store operation and one message all the same, so that by email the answer (and
+      // a failure) is what it is for an account. The response channel answers differently anyway.
+      if (notifier.channel === 'response') throw new UnknownEmailError();
+      await notifier.send({ kind: 'reset-without-account', to: email, languages });
       return { email };
     }
-    let delivery: ResetTokenDelivery;
     try {
-      delivery = await notifier.notify({ email: user.email, token, expiresAt });
+      await notifier.send({ kind: 'password-reset', to: user.email, token, expiresAt, languages });
     } catch (error) {
       // Not delivered: the token must not stay usable. Conditional on its digest, so that a newer token
       // issued meanwhile by a concurrent request survives. Should this fail too, its error (a store
@@ -62,6 +66,6 @@ export class RequestPasswordReset {
       await users.clearResetToken(user.email, tokenHash, clock.now());
       throw error;
     }
-    return delivery.channel === 'response' ? { email: user.email, resetToken: delivery.token } : { email: user.email };
+    return notifier.channel === 'response' ? { email: user.email, resetToken: token } : { email: user.email };
   }
 }

@@ -1,6 +1,7 @@
 import type { User } from '../entities/user.js';
 import { InvalidInputError, InvalidResetTokenError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
+import type { Notifier } from '../ports/notifier.js';
 import type { HashRequester, PasswordHasher } from '../ports/password-hasher.js';
 import type { SessionRepository } from '../ports/session-repository.js';
 import type { UserRepository } from '../ports/user-repository.js';
@@ -17,6 +18,8 @@ export interface ResetPasswordInput {
   readonly clientAddress: string;
   /** Aborted when the client has gone: the new password is then not hashed at all. */
   readonly signal?: AbortSignal;
+  /** The languages of the request, most preferred first: the notice's language. */
+  readonly languages?: readonly string[];
 }
 
 export interface ResetPasswordResult {
@@ -31,6 +34,7 @@ export interface ResetPasswordDependencies {
   readonly users: UserRepository;
   readonly sessions: SessionRepository;
   readonly hasher: PasswordHasher;
+  readonly notifier: Notifier;
   readonly clock: Clock;
   readonly rateLimits: RateLimits;
 }
@@ -51,7 +55,7 @@ export class ResetPassword {
     const email = normalizeEmail(input.email);
     if (input.resetToken.length === 0) throw new InvalidInputError('resetToken', 'must not be empty');
     const password = acceptNewPassword(input.newPassword, this.settings.passwordPolicy, 'newPassword');
-    await rateLimits.admitResetAttempt(email, input.clientAddress);
+    await rateLimits.admitTokenAttempt('reset', email, input.clientAddress);
     const tokenHash = digestToken(input.resetToken);
     const requester = hashRequester(input);
 
@@ -68,14 +72,17 @@ export class ResetPassword {
         now: clock.now(),
         repeatableUntil: user.resetTokenExpiresAt ?? clock.now(),
       });
-      if (changed !== null) return this.finish(changed, input.clientAddress);
+      if (changed !== null) {
+        this.deps.notifier.notify({ kind: 'password-reset', to: changed.email, languages: input.languages ?? [] });
+        return this.finish(changed, input.clientAddress);
+      }
       // Spent meanwhile: by this same request sent twice, perhaps, which the next step recognises.
       user = await users.findByEmail(email);
     }
     if (user !== null && (await this.isRepeatOfSpentReset(user, tokenHash, password, requester))) {
       return this.finish(user, input.clientAddress);
     }
-    await rateLimits.resetTokenRefused(email);
+    await rateLimits.tokenRefused('reset', email);
     throw new InvalidResetTokenError();
   }
 
@@ -92,7 +99,7 @@ export class ResetPassword {
 
   private async finish(user: User, clientAddress: string): Promise<ResetPasswordResult> {
     await this.deps.sessions.deleteAllForUser(user.id);
-    await this.deps.rateLimits.resetSucceeded(user.email, clientAddress);
+    await this.deps.rateLimits.tokenAccepted('reset', user.email, clientAddress);
     return { email: user.email };
   }
 }

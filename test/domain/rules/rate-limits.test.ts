@@ -58,10 +58,13 @@ describe('RateLimits', () => {
       logInFailuresByAccountAndAddress: counting(100),
       logInFailuresByAccount: ceiling,
     });
-    await rateLimits.resetTokenRefused('alice@example.com');
+    await rateLimits.tokenRefused('reset', 'alice@example.com');
     // Another account's wrong token, and alice's own log-ins, have allowances of their own.
-    await rateLimits.resetTokenRefused('bob@example.com');
+    await rateLimits.tokenRefused('reset', 'bob@example.com');
     await rateLimits.admitLogIn('alice@example.com', '192.0.2.1');
-    expect(await rejection(rateLimits.resetTokenRefused('alice@example.com'))).to.be.instanceOf(TooManyAttemptsError);
+    // Wrong verification tokens too: a stranger guessing those does not use up the owner's reset allowance.
+    await rateLimits.tokenRefused('verify', 'alice@example.com');
+    expect(await rejection(rateLimits.tokenRefused('reset', 'alice@example.com'))).to.be.instanceOf(TooManyAttemptsError);
+    expect(await rejection(rateLimits.tokenRefused('verify', 'alice@example.com'))).to.be.instanceOf(TooManyAttemptsError);
   });
 });

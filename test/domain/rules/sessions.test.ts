@@ -20,10 +20,10 @@ describeUseCasesForEachStore('session lifetimes', (useCaseFixture) => {
   it('refuses a session left unused for SESSION_IDLE_TTL, however young, like an unknown one', async () => {
     const fixture = await loggedIn({ env: { SESSION_IDLE_TTL: '30m' } });
     fixture.clock.advance(30 * MINUTE - SECOND);
-    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL });
+    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
     // Used at 29:59: it lives another 30 minutes from then.
     fixture.clock.advance(30 * MINUTE - SECOND);
-    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL });
+    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
     fixture.clock.advance(30 * MINUTE);
     const idle = await rejection(fixture.getProfile.execute({ sessionToken: fixture.sessionToken }));
     expect(idle).to.be.instanceOf(InvalidSessionError);
@@ -37,7 +37,7 @@ describeUseCasesForEachStore('session lifetimes', (useCaseFixture) => {
     const fixture = await loggedIn({ env: { SESSION_TTL: '2h', SESSION_IDLE_TTL: '1h' } });
     for (let i = 0; i < 4; i += 1) {
       fixture.clock.advance(30 * MINUTE - (i === 3 ? SECOND : 0));
-      expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL });
+      expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
     }
     fixture.clock.advance(SECOND);
     expect(await rejection(fixture.getProfile.execute({ sessionToken: fixture.sessionToken }))).to.be.instanceOf(InvalidSessionError);
@@ -125,9 +125,9 @@ describeUseCasesForEachStore('session lifetimes', (useCaseFixture) => {
   it('defaults to an idle timeout of 24 hours within an absolute lifetime of 14 days', async () => {
     const fixture = await loggedIn();
     fixture.clock.advance(DAY - SECOND);
-    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL });
+    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
     fixture.clock.advance(DAY - SECOND);
-    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL });
+    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
     fixture.clock.advance(DAY);
     expect(await rejection(fixture.getProfile.execute({ sessionToken: fixture.sessionToken }))).to.be.instanceOf(InvalidSessionError);
   });

@@ -37,7 +37,7 @@ describeUseCasesForEachStore('ChangePassword', (useCaseFixture) => {
     for (const ended of [fixture.sessionToken, fixture.otherSession]) {
       expect(await rejection(fixture.getProfile.execute({ sessionToken: ended }))).to.be.instanceOf(InvalidSessionError);
     }
-    expect(await fixture.getProfile.execute({ sessionToken: result.sessionToken })).to.deep.equal({ email: EMAIL });
+    expect(await fixture.getProfile.execute({ sessionToken: result.sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
     expect(await rejection(fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS }))).to.be.instanceOf(
       InvalidCredentialsError,
     );
@@ -60,7 +60,7 @@ describeUseCasesForEachStore('ChangePassword', (useCaseFixture) => {
       );
     }
     expect(await fixture.users.findByEmail(EMAIL)).to.deep.equal(before);
-    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken }), 'nothing ended').to.deep.equal({ email: EMAIL });
+    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken }), 'nothing ended').to.deep.equal({ email: EMAIL, emailVerified: false });
     // The same counter as log-in's (5 per account and address by default): the right password is refused now too.
     expect(await rejection(fixture.changePassword.execute(change(fixture.sessionToken)))).to.be.instanceOf(TooManyAttemptsError);
     expect(await rejection(fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS }))).to.be.instanceOf(
@@ -123,6 +123,6 @@ describeUseCasesForEachStore('ChangePassword', (useCaseFixture) => {
     comparison.release();
     const { sessionToken } = await logIn;
     expect(await rejection(fixture.getProfile.execute({ sessionToken }))).to.be.instanceOf(InvalidSessionError);
-    expect(await fixture.getProfile.execute({ sessionToken: changed.sessionToken })).to.deep.equal({ email: EMAIL });
+    expect(await fixture.getProfile.execute({ sessionToken: changed.sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
   });
 });

@@ -44,7 +44,7 @@ describeUseCasesForEachStore('DeleteAccount', (useCaseFixture) => {
     );
     await fixture.registerUser.execute({ email: EMAIL, password: 'someone else now', clientAddress: ADDRESS });
     const fresh = await fixture.logIn.execute({ email: EMAIL, password: 'someone else now', clientAddress: ADDRESS });
-    expect(await fixture.getProfile.execute({ sessionToken: fresh.sessionToken })).to.deep.equal({ email: EMAIL });
+    expect(await fixture.getProfile.execute({ sessionToken: fresh.sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
     for (const sessionToken of [fixture.sessionToken, fixture.otherSession]) {
       expect(await rejection(fixture.getProfile.execute({ sessionToken })), 'no old session opens the new account').to.be.instanceOf(
         InvalidSessionError,
@@ -61,7 +61,7 @@ describeUseCasesForEachStore('DeleteAccount', (useCaseFixture) => {
       );
     }
     expect(await fixture.users.findByEmail(EMAIL)).to.deep.equal(before);
-    expect(await fixture.getProfile.execute({ sessionToken: fixture.otherSession }), 'nothing ended').to.deep.equal({ email: EMAIL });
+    expect(await fixture.getProfile.execute({ sessionToken: fixture.otherSession }), 'nothing ended').to.deep.equal({ email: EMAIL, emailVerified: false });
     // The log-in counter (5 per account and address by default): the right password is refused now too.
     expect(await rejection(fixture.deleteAccount.execute(deletion(fixture.sessionToken)))).to.be.instanceOf(TooManyAttemptsError);
     expect(await fixture.users.findByEmail(EMAIL)).to.deep.equal(before);

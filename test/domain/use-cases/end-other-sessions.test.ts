@@ -20,8 +20,8 @@ describeUseCasesForEachStore('EndOtherSessions', (useCaseFixture) => {
     for (const sessionToken of others) {
       expect(await rejection(fixture.getProfile.execute({ sessionToken }))).to.be.instanceOf(InvalidSessionError);
     }
-    expect(await fixture.getProfile.execute({ sessionToken: current })).to.deep.equal({ email: EMAIL });
-    expect(await fixture.getProfile.execute({ sessionToken: bob })).to.deep.equal({ email: 'bob@example.com' });
+    expect(await fixture.getProfile.execute({ sessionToken: current })).to.deep.equal({ email: EMAIL, emailVerified: false });
+    expect(await fixture.getProfile.execute({ sessionToken: bob })).to.deep.equal({ email: 'bob@example.com', emailVerified: false });
     expect(await fixture.endOtherSessions.execute({ sessionToken: current }), 'nothing left to end').to.deep.equal({ ended: 0 });
   });
 
@@ -51,6 +51,6 @@ describeUseCasesForEachStore('EndOtherSessions', (useCaseFixture) => {
     await fixture.registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
     const { sessionToken } = await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
     expect(await rejection(fixture.endOtherSessions.execute({ sessionToken: 'nope' }))).to.be.instanceOf(InvalidSessionError);
-    expect(await fixture.getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL });
+    expect(await fixture.getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
   });
 });

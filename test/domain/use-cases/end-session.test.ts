@@ -25,8 +25,8 @@ describeUseCasesForEachStore('EndSession', (useCaseFixture) => {
     const handle = await fixture.handleOf(fixture.aliceElsewhere);
     expect(await fixture.endSession.execute({ sessionToken: fixture.alice, sessionId: handle })).to.deep.equal({ wasCurrent: false });
     expect(await rejection(fixture.getProfile.execute({ sessionToken: fixture.aliceElsewhere }))).to.be.instanceOf(InvalidSessionError);
-    expect(await fixture.getProfile.execute({ sessionToken: fixture.alice })).to.deep.equal({ email: EMAIL });
-    expect(await fixture.getProfile.execute({ sessionToken: fixture.bob })).to.deep.equal({ email: BOB });
+    expect(await fixture.getProfile.execute({ sessionToken: fixture.alice })).to.deep.equal({ email: EMAIL, emailVerified: false });
+    expect(await fixture.getProfile.execute({ sessionToken: fixture.bob })).to.deep.equal({ email: BOB, emailVerified: false });
   });
 
   it('ends the caller’s own session too, saying so', async () => {
@@ -52,6 +52,7 @@ describeUseCasesForEachStore('EndSession', (useCaseFixture) => {
     }
     expect(await fixture.getProfile.execute({ sessionToken: fixture.bob }), 'a handle is no way into another account').to.deep.equal({
       email: BOB,
+      emailVerified: false,
     });
   });
 
@@ -72,6 +73,6 @@ describeUseCasesForEachStore('EndSession', (useCaseFixture) => {
     expect(await rejection(fixture.endSession.execute({ sessionToken: 'not-a-session', sessionId: handle }))).to.be.instanceOf(
       InvalidSessionError,
     );
-    expect(await fixture.getProfile.execute({ sessionToken: fixture.alice })).to.deep.equal({ email: EMAIL });
+    expect(await fixture.getProfile.execute({ sessionToken: fixture.alice })).to.deep.equal({ email: EMAIL, emailVerified: false });
   });
 });

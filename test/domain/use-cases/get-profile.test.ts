@@ -7,7 +7,7 @@ import { EMAIL, loggedInFixture } from '../../support/use-case-fixture.js';
 describe('GetProfile', () => {
   it('resolves a session token to its user', async () => {
     const { getProfile, sessionToken } = await loggedInFixture();
-    expect(await getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL });
+    expect(await getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
   });
 
   it('refuses an unknown, empty or tampered token', async () => {
@@ -22,7 +22,7 @@ describe('GetProfile', () => {
     // Used twice a day, well within the idle timeout (24 h), up to a second before SESSION_TTL (14 days).
     for (let elapsed = 0; elapsed < 14 * DAY - SECOND; elapsed += 12 * HOUR) {
       clock.advance(Math.min(12 * HOUR, 14 * DAY - SECOND - elapsed));
-      expect(await getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL });
+      expect(await getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
     }
     clock.advance(SECOND);
     const expired = await rejection(getProfile.execute({ sessionToken }));

@@ -129,6 +129,6 @@ describe('what the use cases tell the password hasher', () => {
     ];
     for (const refused of gone) expect(await rejection(refused)).to.be.instanceOf(ClientGoneError);
     expect(await fixture.users.findByEmail(EMAIL)).to.deep.equal(before);
-    expect(await fixture.getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL });
+    expect(await fixture.getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
   });
 });

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { BcryptPasswordHasher } from '../../../src/adapters/password-hashing/bcrypt-password-hasher.js';
-import { InvalidCredentialsError, InvalidInputError } from '../../../src/domain/errors.js';
+import { EmailNotVerifiedError, InvalidCredentialsError, InvalidInputError } from '../../../src/domain/errors.js';
 import type { PasswordHasher } from '../../../src/domain/ports/password-hasher.js';
 import { digestToken } from '../../../src/domain/rules/secret-token.js';
 import { DAY } from '../../support/manual-clock.js';
 import { rejection } from '../../support/rejection.js';
-import { ADDRESS, EMAIL, PASSWORD, useCaseFixture } from '../../support/use-case-fixture.js';
+import { ADDRESS, EMAIL, PASSWORD, describeUseCasesForEachStore, useCaseFixture } from '../../support/use-case-fixture.js';
 
 /** Records every bcrypt comparison, to show what work a log-in does. */
 class RecordingHasher implements PasswordHasher {
@@ -78,7 +78,7 @@ describe('LogIn', () => {
       for (let i = 0; i < 5; i += 1)
         tokens.add((await logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).sessionToken);
       expect(tokens.size).to.equal(5);
-      for (const sessionToken of tokens) expect(await getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL });
+      for (const sessionToken of tokens) expect(await getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
     });
   });
 
@@ -122,5 +122,26 @@ describe('LogIn', () => {
     await registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
     const error = await rejection(logIn.execute({ email: EMAIL, password: 'abc', clientAddress: ADDRESS }));
     expect(error).to.be.instanceOf(InvalidCredentialsError);
+  });
+});
+
+describeUseCasesForEachStore('LogIn: EMAIL_VERIFICATION=required', (useCaseFixture) => {
+  it('refuses an unverified account only after the right password, and logs it in once verified', async () => {
+    const fixture = await useCaseFixture({ env: { EMAIL_VERIFICATION: 'required' } });
+    await fixture.registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+    const wrong = await rejection(fixture.logIn.execute({ email: EMAIL, password: 'wrong password', clientAddress: ADDRESS }));
+    expect(wrong).to.be.instanceOf(InvalidCredentialsError);
+    const unverified = await rejection(fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS }));
+    expect(unverified).to.be.instanceOf(EmailNotVerifiedError);
+    expect(await fixture.sessions.listForUser((await fixture.users.findByEmail(EMAIL))?.id ?? '')).to.deep.equal([]);
+    const { verificationToken } = await fixture.requestEmailVerification.execute({ email: EMAIL, clientAddress: ADDRESS });
+    await fixture.verifyEmail.execute({ email: EMAIL, verificationToken: verificationToken ?? '', clientAddress: ADDRESS });
+    expect((await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).email).to.equal(EMAIL);
+  });
+
+  it('lets an unverified account log in with optional', async () => {
+    const fixture = await useCaseFixture({ env: { EMAIL_VERIFICATION: 'optional' } });
+    await fixture.registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+    expect((await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).email).to.equal(EMAIL);
   });
 });

@@ -11,7 +11,7 @@ describe('LogOut', () => {
     const other = (await logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).sessionToken;
     await logOut.execute({ sessionToken });
     expect(await rejection(getProfile.execute({ sessionToken }))).to.be.instanceOf(InvalidSessionError);
-    expect(await getProfile.execute({ sessionToken: other })).to.deep.equal({ email: EMAIL });
+    expect(await getProfile.execute({ sessionToken: other })).to.deep.equal({ email: EMAIL, emailVerified: false });
   });
 
   it('refuses an unknown, empty, already ended or expired session', async () => {

@@ -1,7 +1,23 @@
 import { expect } from 'chai';
 import { EmailAlreadyRegisteredError, InvalidInputError } from '../../../src/domain/errors.js';
+import { BcryptPasswordHasher } from '../../../src/adapters/password-hashing/bcrypt-password-hasher.js';
+import { RecordingNotifier } from '../../support/recording-notifier.js';
 import { rejection } from '../../support/rejection.js';
-import { ADDRESS, EMAIL, PASSWORD, useCaseFixture } from '../../support/use-case-fixture.js';
+import { ADDRESS, EMAIL, PASSWORD, describeUseCasesForEachStore, useCaseFixture } from '../../support/use-case-fixture.js';
+
+/** The test hasher, counting the hashes it makes. */
+class CountingHasher extends BcryptPasswordHasher {
+  hashes = 0;
+
+  constructor() {
+    super(4);
+  }
+
+  override hash(...args: Parameters<BcryptPasswordHasher['hash']>): ReturnType<BcryptPasswordHasher['hash']> {
+    this.hashes += 1;
+    return super.hash(...args);
+  }
+}
 
 describe('RegisterUser', () => {
   describe('email', () => {
@@ -132,5 +148,63 @@ describe('RegisterUser', () => {
       await rejection(registerUser.execute({ email: EMAIL, password: 'attacker password', clientAddress: ADDRESS }));
       expect((await logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).email).to.equal(EMAIL);
     });
+  });
+});
+
+describeUseCasesForEachStore('RegisterUser: an address already registered, by email', (useCaseFixture) => {
+  it('answers exactly as for a new address, after the same hash work, and tells the owner in the background', async () => {
+    const notifier = new RecordingNotifier('email');
+    const hasher = new CountingHasher();
+    const { registerUser, users } = await useCaseFixture({ notifier, hasher });
+    const first = await registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+    const stored = await users.findByEmail(EMAIL);
+    const again = await registerUser.execute({
+      email: ` ${EMAIL.toUpperCase()}`,
+      password: 'another password',
+      clientAddress: ADDRESS,
+      languages: ['fr'],
+    });
+    expect(again).to.deep.equal(first);
+    expect(hasher.hashes).to.equal(2);
+    expect(notifier.sent).to.deep.equal([]);
+    expect(notifier.notified).to.deep.equal([{ kind: 'sign-up-attempted', to: EMAIL, languages: ['fr'] }]);
+    expect(await users.findByEmail(EMAIL)).to.deep.equal(stored);
+  });
+
+  it('keeps the seed’s EmailAlreadyRegisteredError on the response channel, sending nothing', async () => {
+    const notifier = new RecordingNotifier('response');
+    const { registerUser } = await useCaseFixture({ notifier });
+    await registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+    expect(await rejection(registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS }))).to.be.instanceOf(
+      EmailAlreadyRegisteredError,
+    );
+    expect(notifier.notified).to.deep.equal([]);
+  });
+});
+
+describeUseCasesForEachStore('RegisterUser: EMAIL_VERIFICATION', (useCaseFixture) => {
+  for (const mode of ['optional', 'required']) {
+    it(`${mode}: mails a new account a token that verifies it, in the background`, async () => {
+      const notifier = new RecordingNotifier('email');
+      const fixture = await useCaseFixture({ notifier, env: { EMAIL_VERIFICATION: mode } });
+      await fixture.registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+      expect(notifier.log).to.deep.equal({ sent: [], notified: [`email-verification ${EMAIL}`] });
+      const verificationToken = notifier.tokenFor('email-verification', EMAIL);
+      await fixture.verifyEmail.execute({ email: EMAIL, verificationToken, clientAddress: ADDRESS });
+      expect((await fixture.users.findByEmail(EMAIL))?.emailVerifiedAt).to.deep.equal(fixture.clock.now());
+    });
+  }
+
+  it('off (the default), or on the response channel: no token is stored or sent', async () => {
+    for (const [channel, mode] of [
+      ['email', 'off'],
+      ['response', 'required'],
+    ] as const) {
+      const notifier = new RecordingNotifier(channel);
+      const fixture = await useCaseFixture({ notifier, env: { EMAIL_VERIFICATION: mode } });
+      await fixture.registerUser.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
+      expect(notifier.log, `${channel} ${mode}`).to.deep.equal({ sent: [], notified: [] });
+      expect((await fixture.users.findByEmail(EMAIL))?.verificationTokenHash).to.equal(null);
+    }
   });
 });

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { UnlimitedRateLimiter } from '../../../src/adapters/rate-limit/flexible-rate-limiter.js';
-import { ResponseResetTokenNotifier } from '../../../src/adapters/notification/response-reset-token-notifier.js';
 import {
   DeliveryUnavailableError,
   InvalidResetTokenError,
@@ -9,37 +8,25 @@ import {
   UnknownEmailError,
 } from '../../../src/domain/errors.js';
 import type { RateLimiter } from '../../../src/domain/ports/rate-limiter.js';
-import type { ResetTokenDelivery, ResetTokenNotice, ResetTokenNotifier } from '../../../src/domain/ports/reset-token-notifier.js';
+import type { Notifier, TokenMessage } from '../../../src/domain/ports/notifier.js';
 import type { UserRepository } from '../../../src/domain/ports/user-repository.js';
 import { digestToken } from '../../../src/domain/rules/secret-token.js';
 import { RateLimits } from '../../../src/domain/rules/rate-limits.js';
 import { RequestPasswordReset } from '../../../src/domain/use-cases/request-password-reset.js';
 import { MINUTE } from '../../support/manual-clock.js';
+import { RecordingNotifier } from '../../support/recording-notifier.js';
 import { rejection } from '../../support/rejection.js';
 import { ADDRESS, EMAIL, PASSWORD, useCaseFixture, type UseCaseFixture } from '../../support/use-case-fixture.js';
 
 const NEW_PASSWORD = 'a brand new password';
 const UNKNOWN = 'nobody@example.com';
 
-/** A notifier for an out-of-band channel that records what it was asked and fails when told to. */
-class FakeNotifier implements ResetTokenNotifier {
-  readonly notices: ResetTokenNotice[] = [];
-  readonly noAccount: string[] = [];
-  /** Runs inside notify, before it succeeds or fails: what happens meanwhile elsewhere. */
-  meanwhile: (() => Promise<void>) | undefined;
-  failure: Error | undefined;
-
-  async notify(notice: ResetTokenNotice): Promise<ResetTokenDelivery> {
-    this.notices.push(notice);
-    await this.meanwhile?.();
-    if (this.failure !== undefined) throw this.failure;
-    return { channel: 'out-of-band' };
-  }
-
-  async notifyNoAccount(email: string): Promise<void> {
-    this.noAccount.push(email);
-    if (this.failure !== undefined) throw this.failure;
-  }
+/** What the notifier sent, by kind: the reset links, and the stand-ins for addresses without an account. */
+function resetsSent(notifier: RecordingNotifier): TokenMessage[] {
+  return notifier.sent.filter((message): message is TokenMessage => message.kind === 'password-reset');
+}
+function noAccountSent(notifier: RecordingNotifier): string[] {
+  return notifier.sent.filter((message) => message.kind === 'reset-without-account').map((message) => message.to);
 }
 
 const unlimited = new UnlimitedRateLimiter();
@@ -60,11 +47,7 @@ async function registered(): Promise<UseCaseFixture> {
 }
 
 /** The use case with the fixture's store and clock, and the given notifier. */
-function requestReset(
-  fixture: UseCaseFixture,
-  notifier: ResetTokenNotifier,
-  options: { users?: UserRepository; limiter?: RateLimiter } = {},
-) {
+function requestReset(fixture: UseCaseFixture, notifier: Notifier, options: { users?: UserRepository; limiter?: RateLimiter } = {}) {
   let counter = 0;
   const tokens = { generate: () => `token-${(counter += 1)}-${'x'.repeat(32)}` };
   const useCase = new RequestPasswordReset(
@@ -77,14 +60,14 @@ function requestReset(
 describe('RequestPasswordReset: delivery through the notifier', () => {
   it('hands the token to the notifier; an out-of-band channel keeps it out of the result', async () => {
     const fixture = await registered();
-    const notifier = new FakeNotifier();
+    const notifier = new RecordingNotifier();
     expect(await requestReset(fixture, notifier)(' Alice@Example.COM')).to.deep.equal({ email: EMAIL });
-    expect(notifier.notices).to.have.length(1);
-    const [notice] = notifier.notices;
-    expect(notice?.email).to.equal(EMAIL);
+    expect(resetsSent(notifier)).to.have.length(1);
+    const [notice] = resetsSent(notifier);
+    expect(notice).to.include({ to: EMAIL, kind: 'password-reset' });
     expect(notice?.expiresAt.getTime()).to.equal(fixture.clock.now().getTime() + 30 * MINUTE);
     expect((await fixture.users.findByEmail(EMAIL))?.resetTokenHash).to.equal(digestToken(notice?.token ?? ''));
-    expect(notifier.noAccount).to.deep.equal([]);
+    expect(noAccountSent(notifier)).to.deep.equal([]);
     // The token the notifier got is the one that works.
     await fixture.resetPassword.execute({
       email: EMAIL,
@@ -94,18 +77,18 @@ describe('RequestPasswordReset: delivery through the notifier', () => {
     });
   });
 
-  it('sends an email with no account to notifyNoAccount and answers exactly as for an account', async () => {
+  it('sends a stand-in to an email with no account and answers exactly as for an account', async () => {
     const fixture = await registered();
-    const notifier = new FakeNotifier();
+    const notifier = new RecordingNotifier();
     expect(await requestReset(fixture, notifier)(' NOBODY@example.com ')).to.deep.equal({ email: UNKNOWN });
-    expect(notifier.noAccount).to.deep.equal([UNKNOWN]);
-    expect(notifier.notices).to.deep.equal([]);
+    expect(noAccountSent(notifier)).to.deep.equal([UNKNOWN]);
+    expect(resetsSent(notifier)).to.deep.equal([]);
     expect(await fixture.users.findByEmail(UNKNOWN)).to.equal(null);
   });
 
   it('the response channel hands the token back and refuses an unknown email (UnknownEmailError)', async () => {
     const fixture = await registered();
-    const reset = requestReset(fixture, new ResponseResetTokenNotifier());
+    const reset = requestReset(fixture, new RecordingNotifier('response'));
     const { resetToken } = await reset(EMAIL);
     expect((await fixture.users.findByEmail(EMAIL))?.resetTokenHash).to.equal(digestToken(resetToken ?? ''));
     expect(await rejection(reset(UNKNOWN))).to.be.instanceOf(UnknownEmailError);
@@ -113,11 +96,11 @@ describe('RequestPasswordReset: delivery through the notifier', () => {
 
   it('clears the token when delivery fails, rejects with the notifier’s error, and leaves the password alone', async () => {
     const fixture = await registered();
-    const notifier = new FakeNotifier();
+    const notifier = new RecordingNotifier();
     notifier.failure = new DeliveryUnavailableError();
     const reset = requestReset(fixture, notifier);
     expect(await rejection(reset(EMAIL))).to.equal(notifier.failure);
-    const token = notifier.notices[0]?.token ?? '';
+    const token = resetsSent(notifier)[0]?.token ?? '';
     const user = await fixture.users.findByEmail(EMAIL);
     expect(user).to.include({ resetTokenHash: null, resetTokenExpiresAt: null });
     const refused = await rejection(
@@ -129,7 +112,7 @@ describe('RequestPasswordReset: delivery through the notifier', () => {
 
   it('clears the token whatever the failure, a bug included', async () => {
     const fixture = await registered();
-    const notifier = new FakeNotifier();
+    const notifier = new RecordingNotifier();
     notifier.failure = new TypeError('a bug in the notifier');
     expect(await rejection(requestReset(fixture, notifier)(EMAIL))).to.be.instanceOf(TypeError);
     expect((await fixture.users.findByEmail(EMAIL))?.resetTokenHash).to.equal(null);
@@ -137,7 +120,7 @@ describe('RequestPasswordReset: delivery through the notifier', () => {
 
   it('never clears a newer token that a concurrent request issued while delivery was failing', async () => {
     const fixture = await registered();
-    const notifier = new FakeNotifier();
+    const notifier = new RecordingNotifier();
     notifier.failure = new DeliveryUnavailableError();
     const newer = 'newer-token-from-a-concurrent-request';
     notifier.meanwhile = async () => {
@@ -155,16 +138,16 @@ describe('RequestPasswordReset: delivery through the notifier', () => {
 
   it('fails the same way for an email with no account, changing nothing', async () => {
     const fixture = await registered();
-    const notifier = new FakeNotifier();
+    const notifier = new RecordingNotifier();
     notifier.failure = new DeliveryUnavailableError();
     expect(await rejection(requestReset(fixture, notifier)(UNKNOWN))).to.be.instanceOf(DeliveryUnavailableError);
-    expect(notifier.noAccount).to.deep.equal([UNKNOWN]);
+    expect(noAccountSent(notifier)).to.deep.equal([UNKNOWN]);
     expect(await fixture.users.findByEmail(UNKNOWN)).to.equal(null);
   });
 
   it('answers with the store’s error when clearing the token fails too', async () => {
     const fixture = await registered();
-    const notifier = new FakeNotifier();
+    const notifier = new RecordingNotifier();
     notifier.failure = new DeliveryUnavailableError();
     const users: UserRepository = Object.assign(Object.create(fixture.users) as UserRepository, {
       clearResetToken: async () => {
@@ -176,13 +159,13 @@ describe('RequestPasswordReset: delivery through the notifier', () => {
 
   it('is rate-limited before anything is stored or sent', async () => {
     const fixture = await registered();
-    const notifier = new FakeNotifier();
+    const notifier = new RecordingNotifier();
     const refuse: RateLimiter = { hit: async () => ({ allowed: false, retryAfterMs: 60_000 }), reset: async () => undefined };
     const reset = requestReset(fixture, notifier, { limiter: refuse });
     expect(await rejection(reset(EMAIL))).to.be.instanceOf(TooManyAttemptsError);
     expect(await rejection(reset(UNKNOWN))).to.be.instanceOf(TooManyAttemptsError);
-    expect(notifier.notices).to.deep.equal([]);
-    expect(notifier.noAccount).to.deep.equal([]);
+    expect(resetsSent(notifier)).to.deep.equal([]);
+    expect(noAccountSent(notifier)).to.deep.equal([]);
     expect((await fixture.users.findByEmail(EMAIL))?.resetTokenHash).to.equal(null);
   });
 });
