@@ -3,10 +3,10 @@ import { Container, type ServiceIdentifier } from 'inversify';
 import { BcryptPasswordHasher } from '../adapters/password-hashing/bcrypt-password-hasher.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { RandomTokenGenerator } from '../adapters/tokens/random-token-generator.js';
-import { SmtpResetTokenNotifier } from '../adapters/notification/smtp-reset-token-notifier.js';
-import { ResponseResetTokenNotifier } from '../adapters/notification/response-reset-token-notifier.js';
+import { SmtpNotifier } from '../adapters/notification/smtp-notifier.js';
+import { ResponseNotifier } from '../adapters/notification/response-notifier.js';
 import { UnlimitedRateLimiter } from '../adapters/rate-limit/flexible-rate-limiter.js';
-import type { ResetTokenNotifier } from '../domain/ports/reset-token-notifier.js';
+import type { Notifier } from '../domain/ports/notifier.js';
 import { RateLimits, type RateLimiters } from '../domain/rules/rate-limits.js';
 import type { Config, RateLimitsConfig } from './config.js';
 import type { Logger } from './logger.js';
@@ -37,7 +37,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     .toConstantValue(new BcryptPasswordHasher(config.bcryptCost, { concurrency: config.hashConcurrency, maxQueuedPerClient }));
   container.bind(TOKENS.TokenGenerator).toConstantValue(new RandomTokenGenerator());
   container.bind(TOKENS.Clock).toConstantValue(new SystemClock());
-  container.bind(TOKENS.ResetTokenNotifier).toConstantValue(resetTokenNotifier(config));
+  container.bind(TOKENS.Notifier).toConstantValue(notifier(config, logger));
 
   // The hash an unknown email is compared against: made now, so that even the first log-in after
   // start-up costs exactly what a wrong password costs.
@@ -46,15 +46,27 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   return container;
 }
 
-/** RESET_TOKEN_DELIVERY: the token by email over SMTP, or in the HTTP response (the seed's behaviour). */
-function resetTokenNotifier(config: Config): ResetTokenNotifier {
-  if (config.email === undefined) return new ResponseResetTokenNotifier();
-  return new SmtpResetTokenNotifier({
+/** RESET_TOKEN_DELIVERY: tokens and notices by email over SMTP, or tokens in the HTTP response (the seed's behaviour). */
+function notifier(config: Config, logger: Logger): Notifier {
+  if (config.email === undefined) return new ResponseNotifier();
+  return new SmtpNotifier({
     smtpUrl: config.email.smtpUrl,
     from: config.email.mailFrom,
-    resetUrl: config.email.resetUrl,
     timeoutMs: config.email.smtpTimeoutSeconds * 1000,
+    resetUrl: config.email.resetUrl,
+    verifyUrl: config.email.verifyUrl,
+    serviceName: config.serviceName,
+    defaultLocale: config.mailLocale,
+    // The kind and the transport's error code only: never the message, its address or its link.
+    onBackgroundFailure: (kind, error) => logger.error({ kind, err: mailError(error) }, 'a notice could not be sent'),
   });
+}
+
+/** What of a failed send is logged: the error's class, code and the transport's, never a message's content. */
+function mailError(error: unknown): Record<string, unknown> {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code = (value: unknown) => (typeof value === 'object' && value !== null && 'code' in value ? String(value.code) : undefined);
+  return { type: error instanceof Error ? error.name : typeof error, code: code(error), transportCode: code(cause) };
 }
 
 /** The rate limiting limits, counted in the configured store; with RATE_LIMIT=off, nothing is counted. */
@@ -87,6 +99,9 @@ export function resolveUseCases(container: Container): UseCases {
  * the answer is false when it did not (it is then left behind: see Store.close).
  */
 export async function disposeContainer(container: Container, timeoutMs?: number): Promise<boolean> {
+  // Notices still being sent are let finish (each within SMTP_TIMEOUT): they follow changes already made.
+  const notifier = container.get(TOKENS.Notifier);
+  if (notifier instanceof SmtpNotifier) await notifier.close();
   const storeClosed = await container.get(TOKENS.Store).close(timeoutMs);
   await container.unbindAllAsync();
   return storeClosed;
@@ -110,7 +125,7 @@ function bindUseCases(container: Container, startup: Startup): void {
       TOKENS.PasswordHasher,
       TOKENS.TokenGenerator,
       TOKENS.Clock,
-      TOKENS.ResetTokenNotifier,
+      TOKENS.Notifier,
       TOKENS.RateLimits,
     ],
   );

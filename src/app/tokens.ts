@@ -1,7 +1,7 @@
 import type { ServiceIdentifier } from 'inversify';
 import type { Clock } from '../domain/ports/clock.js';
 import type { PasswordHasher } from '../domain/ports/password-hasher.js';
-import type { ResetTokenNotifier } from '../domain/ports/reset-token-notifier.js';
+import type { Notifier } from '../domain/ports/notifier.js';
 import type { SessionRepository } from '../domain/ports/session-repository.js';
 import type { TokenGenerator } from '../domain/ports/token-generator.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
@@ -22,7 +22,7 @@ export const TOKENS = {
   PasswordHasher: Symbol('PasswordHasher') as ServiceIdentifier<PasswordHasher>,
   TokenGenerator: Symbol('TokenGenerator') as ServiceIdentifier<TokenGenerator>,
   Clock: Symbol('Clock') as ServiceIdentifier<Clock>,
-  ResetTokenNotifier: Symbol('ResetTokenNotifier') as ServiceIdentifier<ResetTokenNotifier>,
+  Notifier: Symbol('Notifier') as ServiceIdentifier<Notifier>,
   RateLimits: Symbol('RateLimits') as ServiceIdentifier<RateLimits>,
 
   Ports: Symbol('Ports') as ServiceIdentifier<Ports>,

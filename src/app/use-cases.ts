@@ -1,12 +1,14 @@
 import type { Clock } from '../domain/ports/clock.js';
 import type { PasswordHasher } from '../domain/ports/password-hasher.js';
-import type { ResetTokenNotifier } from '../domain/ports/reset-token-notifier.js';
+import type { Notifier } from '../domain/ports/notifier.js';
 import type { SessionRepository } from '../domain/ports/session-repository.js';
 import type { TokenGenerator } from '../domain/ports/token-generator.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
+import type { EmailVerificationSettings } from '../domain/rules/email-verification.js';
 import type { PasswordPolicy } from '../domain/rules/password.js';
 import type { RateLimits } from '../domain/rules/rate-limits.js';
 import type { SessionLifetimes, SessionSettings } from '../domain/rules/sessions.js';
+import { ChangeEmail } from '../domain/use-cases/change-email.js';
 import { ChangePassword } from '../domain/use-cases/change-password.js';
 import { DeleteAccount } from '../domain/use-cases/delete-account.js';
 import { EndOtherSessions } from '../domain/use-cases/end-other-sessions.js';
@@ -16,8 +18,10 @@ import { ListSessions } from '../domain/use-cases/list-sessions.js';
 import { LogIn } from '../domain/use-cases/log-in.js';
 import { LogOut } from '../domain/use-cases/log-out.js';
 import { RegisterUser } from '../domain/use-cases/register-user.js';
+import { RequestEmailVerification } from '../domain/use-cases/request-email-verification.js';
 import { RequestPasswordReset } from '../domain/use-cases/request-password-reset.js';
 import { ResetPassword } from '../domain/use-cases/reset-password.js';
+import { VerifyEmail } from '../domain/use-cases/verify-email.js';
 import type { Config } from './config.js';
 
 /** Everything a use case may depend on, as the container resolves it: each takes the part it names. */
@@ -27,7 +31,7 @@ export interface Ports {
   readonly hasher: PasswordHasher;
   readonly tokens: TokenGenerator;
   readonly clock: Clock;
-  readonly notifier: ResetTokenNotifier;
+  readonly notifier: Notifier;
   readonly rateLimits: RateLimits;
 }
 
@@ -56,6 +60,10 @@ function sessionLifetimes(config: Config): SessionLifetimes {
   };
 }
 
+function emailVerification(config: Config): EmailVerificationSettings {
+  return { emailVerification: config.emailVerification, verificationTokenTtlMs: config.verificationTokenTtlSeconds * 1000 };
+}
+
 function sessionSettings(config: Config): SessionSettings {
   return { ...sessionLifetimes(config), maxSessionsPerUser: config.maxSessionsPerUser };
 }
@@ -65,8 +73,9 @@ function sessionSettings(config: Config): SessionSettings {
  * settings. Adding a use case is its file in src/domain/use-cases and one line here.
  */
 export const USE_CASES = {
-  registerUser: (ports, { config }) => new RegisterUser(ports, { passwordPolicy: passwordPolicy(config) }),
-  logIn: (ports, { config, unknownUserHash }) => new LogIn(ports, { ...sessionSettings(config), unknownUserHash }),
+  registerUser: (ports, { config }) => new RegisterUser(ports, { ...emailVerification(config), passwordPolicy: passwordPolicy(config) }),
+  logIn: (ports, { config, unknownUserHash }) =>
+    new LogIn(ports, { ...sessionSettings(config), unknownUserHash, emailVerification: config.emailVerification }),
   logOut: (ports, { config }) => new LogOut(ports, sessionLifetimes(config)),
   getProfile: (ports, { config }) => new GetProfile(ports, sessionLifetimes(config)),
   requestPasswordReset: (ports, { config }) => new RequestPasswordReset(ports, { resetTokenTtlMs: config.resetTokenTtlSeconds * 1000 }),
@@ -76,6 +85,9 @@ export const USE_CASES = {
   endSession: (ports, { config }) => new EndSession(ports, sessionLifetimes(config)),
   endOtherSessions: (ports, { config }) => new EndOtherSessions(ports, sessionLifetimes(config)),
   deleteAccount: (ports, { config }) => new DeleteAccount(ports, sessionLifetimes(config)),
+  requestEmailVerification: (ports, { config }) => new RequestEmailVerification(ports, emailVerification(config)),
+  verifyEmail: (ports) => new VerifyEmail(ports),
+  changeEmail: (ports, { config }) => new ChangeEmail(ports, { ...sessionLifetimes(config), ...emailVerification(config) }),
 } satisfies Record<string, (ports: Ports, startup: Startup) => object>;
 
 export type UseCaseName = keyof typeof USE_CASES;

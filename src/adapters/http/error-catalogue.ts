@@ -3,9 +3,11 @@ import {
   ClientGoneError,
   DeliveryUnavailableError,
   EmailAlreadyRegisteredError,
+  EmailNotVerifiedError,
   InvalidCredentialsError,
   InvalidResetTokenError,
   InvalidSessionError,
+  InvalidVerificationTokenError,
   SessionNotFoundError,
   StoreUnavailableError,
   TooManyAttemptsError,
@@ -39,13 +41,15 @@ function fixed(status: number, message: string, extra: Omit<CatalogueEntry, 'sta
 
 // InvalidInputError's `${field} ${reason}`: the fields the routes read, the reasons the adapter
 // (request-body.ts) and the domain rules (email, password) give.
-const FIELD = '(?:email|password|current_password|new_password|reset_token)';
+const FIELD = '(?:email|password|current_password|new_password|reset_token|new_email|verification_token)';
+const EMAIL_FIELD = '(?:email|new_email)';
 const PASSWORD_FIELD = '(?:password|current_password|new_password)';
 const INVALID_INPUT_MESSAGES: readonly RegExp[] = [
   new RegExp(`^${FIELD} (?:is required|must be a string|must not be empty|must be well-formed Unicode \\(no lone surrogates\\))$`),
   /^body must be a form or a JSON object$/,
-  /^email must be at most 254 characters$/,
-  /^email must be an email address of the form local@domain$/,
+  new RegExp(`^${EMAIL_FIELD} must be at most 254 characters$`),
+  new RegExp(`^${EMAIL_FIELD} must be an email address of the form local@domain$`),
+  /^new_email must differ from the current email$/,
   new RegExp(`^${PASSWORD_FIELD} must not contain a NUL character$`),
   new RegExp(`^${PASSWORD_FIELD} must be at least [1-9]\\d* characters$`),
   new RegExp(
@@ -70,6 +74,8 @@ const DOMAIN_ERRORS = {
   session_not_found: fixed(404, new SessionNotFoundError().message),
   unknown_email: fixed(403, new UnknownEmailError().message),
   invalid_reset_token: fixed(403, new InvalidResetTokenError().message),
+  invalid_verification_token: fixed(403, new InvalidVerificationTokenError().message),
+  email_not_verified: fixed(403, new EmailNotVerifiedError().message),
   // Retry-After: the error's own retryAfterSeconds.
   too_many_attempts: fixed(429, new TooManyAttemptsError(1).message),
   store_unavailable: fixed(503, new StoreUnavailableError().message, {

@@ -87,6 +87,15 @@ export const SHARED_RESPONSES = {
     [['badRequest', 'Not valid HTTP', 'unparsable_request']],
     { id: 'MalformedRequest' },
   ),
+  storeOrDeliveryUnavailable: errorResponse(
+    'The store did not answer in time, or (with `RESET_TOKEN_DELIVERY=email`) the message could not be sent: nothing usable was ' +
+      'delivered; retry after `Retry-After` seconds.',
+    [
+      ['storeUnavailable', 'Store unavailable', 'store_unavailable'],
+      ['deliveryUnavailable', 'Mail not sent', 'delivery_unavailable'],
+    ],
+    { id: 'StoreOrDeliveryUnavailable', retryAfter: true },
+  ),
   invalidSession: errorResponse(`${NO_VALID_SESSION}.`, [ERROR_EXAMPLES.invalidSession], { id: 'InvalidSession' }),
   invalidSessionOrCrossSite: errorResponse(
     `${NO_VALID_SESSION}, or a cross-site request.`,

@@ -116,3 +116,13 @@ export const SESSION_SECURITY_SCHEME = {
     'The session token `POST /sessions` sets: 43 base64url characters (256 bits). Sent back as `Cookie: session_id=…`; ' +
     'the service keeps only its SHA-256 digest.',
 } as const;
+
+/** Exactly one of the two bodies: zod's union is documented as anyOf, which would accept a body that is both. */
+export function exactlyOne<A extends z.ZodType, B extends z.ZodType>(first: A, second: B) {
+  return z.union([first, second]).meta({
+    override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+      jsonSchema.oneOf = jsonSchema.anyOf;
+      delete jsonSchema.anyOf;
+    },
+  });
+}

@@ -94,7 +94,8 @@ export function mailFrom() {
 }
 
 /** The link sent by email: an absolute http(s) URL template with a {token} placeholder, {email} optional. */
-export function resetUrl() {
+/** A link template for mailed messages (RESET_URL, VERIFY_URL). */
+export function linkTemplate(example: string) {
   return z.string().refine(
     (value) => {
       if (!value.includes('{token}') || /\s/.test(value)) return false;
@@ -112,7 +113,17 @@ export function resetUrl() {
     },
     {
       error:
-        'must be an absolute http(s) URL containing {token} (and optionally {email}), e.g. https://app.example.com/reset#token={token}',
+        `must be an absolute http(s) URL containing {token} (and optionally {email}), e.g. ${example}`,
     },
   );
+}
+
+/** A name for messages: a subject and a From name carry it, so no control character (no header injection). */
+export function serviceName() {
+  return z
+    .string()
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(100, { error: 'must be at most 100 characters' })
+    .refine((value) => !/\p{Cc}/u.test(value), { error: 'must not contain control characters' });
 }

@@ -54,9 +54,9 @@ function delivery(env: Variables, ctx: Context) {
     }
     return { resetTokenDelivery: 'response' } as const;
   }
-  const { SMTP_URL, MAIL_FROM, RESET_URL } = env;
-  if (SMTP_URL === undefined || MAIL_FROM === undefined || RESET_URL === undefined) {
-    const missing = Object.entries({ SMTP_URL, MAIL_FROM, RESET_URL }).filter(([, value]) => value === undefined);
+  const { SMTP_URL, MAIL_FROM, RESET_URL, VERIFY_URL } = env;
+  if (SMTP_URL === undefined || MAIL_FROM === undefined || RESET_URL === undefined || VERIFY_URL === undefined) {
+    const missing = Object.entries({ SMTP_URL, MAIL_FROM, RESET_URL, VERIFY_URL }).filter(([, value]) => value === undefined);
     const names = missing.map(([name]) => name).join(', ');
     return fail(ctx, `${names} ${missing.length === 1 ? 'is' : 'are'} required when RESET_TOKEN_DELIVERY=email`);
   }
@@ -67,8 +67,9 @@ function delivery(env: Variables, ctx: Context) {
       smtpUrl: SMTP_URL,
       smtpTimeoutSeconds: env.SMTP_TIMEOUT,
       mailFrom: MAIL_FROM,
-      /** The link template, with {token} and optionally {email}. */
+      /** The link templates, with {token} and optionally {email}. */
       resetUrl: RESET_URL,
+      verifyUrl: VERIFY_URL,
     },
   } as const;
 }
@@ -109,6 +110,11 @@ export const configSchema = variables.transform((env, ctx) => {
     /** A log-in beyond this many live sessions ends the user's oldest one. */
     maxSessionsPerUser: env.MAX_SESSIONS_PER_USER,
     resetTokenTtlSeconds: env.RESET_TOKEN_TTL,
+    emailVerification: env.EMAIL_VERIFICATION,
+    verificationTokenTtlSeconds: env.VERIFICATION_TOKEN_TTL,
+    /** The language of messages when the request's Accept-Language offers none the templates have. */
+    mailLocale: env.MAIL_LOCALE,
+    serviceName: env.SERVICE_NAME,
     cookieSecure: env.COOKIE_SECURE,
     trustProxy: env.TRUST_PROXY,
     /**

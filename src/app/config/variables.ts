@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { host, mailFrom, mongoUri, origins, postgresUrl, resetUrl, smtpUrl } from './addresses.js';
+import { host, linkTemplate, mailFrom, mongoUri, origins, postgresUrl, serviceName, smtpUrl } from './addresses.js';
 import { DAY, duration, HOUR, rateLimit, shownDuration, TIMER_MAX_SECONDS } from './durations.js';
 import { boolean, databaseName, filePath, integer, oneOf, schemaName, writeConcern } from './values.js';
 import { variable } from './variable.js';
+import { MAIL_LOCALES } from '../../adapters/notification/mail-templates.js';
 
 /**
  * One hash more than there are cores keeps every core hashing while a finished hash waits for the event
@@ -139,7 +140,8 @@ export const variables = z.object({
   RESET_TOKEN_DELIVERY: variable(oneOf(['response', 'email']), {
     fallback: 'response',
     meaning:
-      'how a reset token reaches its owner: `response` returns it in the HTTP response, as the seed does; `email` mails a link ' +
+      'how reset, verification and email-change tokens reach their owner: `response` returns them in the HTTP response, as the ' +
+      'seed does; `email` mails a link, sends security notices, and answers alike whether an address has an account ' +
       '(see [Reset tokens by email](#reset-tokens-by-email))',
   }),
   SMTP_URL: variable(smtpUrl(), {
@@ -152,17 +154,41 @@ export const variables = z.object({
     meaning: `${atMost(HOUR)}: limit for each SMTP step and for the whole send; past it the request gets 503`,
   }),
   MAIL_FROM: variable(mailFrom(), { meaning: `${withEmail} the sender, \`address\` or \`Name <address>\`` }),
-  RESET_URL: variable(resetUrl(), {
+  RESET_URL: variable(linkTemplate('https://app.example.com/reset#token={token}'), {
     meaning:
-      `${withEmail} the link template, an absolute http(s) URL with \`{token}\` and optionally \`{email}\` ` +
-      '(URL-encoded when filled in)',
+      `${withEmail} the reset link template, an absolute http(s) URL with \`{token}\` and optionally \`{email}\` ` +
+      '(URL-encoded when filled in), to a page that spends the token only when its form is sent',
+  }),
+  VERIFY_URL: variable(linkTemplate('https://app.example.com/verify#token={token}&email={email}'), {
+    meaning:
+      `${withEmail} the verification link template, like \`RESET_URL\` (for verifying an address and confirming an email change); ` +
+      'the page it opens spends the token with `PUT /email_verification` on a button press, never on load',
+  }),
+  MAIL_LOCALE: variable(oneOf(MAIL_LOCALES), {
+    fallback: 'en',
+    meaning:
+      "the language of a message when none of the `Accept-Language` of the request that caused it is available: `en` or `fr`",
+  }),
+  SERVICE_NAME: variable(serviceName(), {
+    fallback: 'Account service',
+    meaning: 'the name messages sign with, 1–100 characters without control characters',
+  }),
+  EMAIL_VERIFICATION: variable(oneOf(['off', 'optional', 'required']), {
+    fallback: 'off',
+    meaning:
+      '`off` (the seed\'s behaviour), `optional` (a new account is mailed its verification link; `GET /profile` reports ' +
+      '`email_verified`) or `required` (as `optional`, and an unverified account cannot log in); see [Email addresses](#email-addresses)',
+  }),
+  VERIFICATION_TOKEN_TTL: variable(duration(7 * DAY), {
+    fallback: '24h',
+    meaning: `verification and email-change token lifetime, ${atMost(7 * DAY)}`,
   }),
   NODE_ENV: variable(z.string(), {
     meaning: '`production` refuses to start with `response` delivery unless `ALLOW_RESET_TOKEN_IN_RESPONSE=true`',
   }),
   ALLOW_RESET_TOKEN_IN_RESPONSE: variable(boolean(), {
     fallback: 'false',
-    meaning: 'the explicit opt-in to `response` delivery in production (a trusted front end that mails the token on)',
+    meaning: 'the explicit opt-in to `response` delivery in production (a trusted front end that mails the tokens on)',
   }),
   SHUTDOWN_TIMEOUT: variable(duration(HOUR), {
     fallback: '10s',

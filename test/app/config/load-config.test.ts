@@ -28,6 +28,10 @@ describe('configuration', () => {
       sessionIdleTtlSeconds: 86400,
       maxSessionsPerUser: 100,
       resetTokenTtlSeconds: 30 * 60,
+      emailVerification: 'off',
+      verificationTokenTtlSeconds: 86400,
+      mailLocale: 'en',
+      serviceName: 'Account service',
       cookieSecure: false,
       trustProxy: false,
       trustProxyHops: 1,
@@ -177,6 +181,7 @@ describe('configuration', () => {
     SMTP_URL: 'smtps://mailer%40example.com:s3cr3t-smtp@smtp.example.com:465',
     MAIL_FROM: 'Example <noreply@example.com>',
     RESET_URL: 'https://app.example.com/reset?email={email}#token={token}',
+    VERIFY_URL: 'https://app.example.com/verify?email={email}#token={token}',
   };
 
   it('reads the email delivery settings, with SMTP_TIMEOUT 5s by default', () => {
@@ -187,6 +192,7 @@ describe('configuration', () => {
         smtpTimeoutSeconds: 5,
         mailFrom: 'Example <noreply@example.com>',
         resetUrl: 'https://app.example.com/reset?email={email}#token={token}',
+        verifyUrl: 'https://app.example.com/verify?email={email}#token={token}',
       },
     });
     expect(loadConfig({ ...EMAIL_DELIVERY, SMTP_TIMEOUT: '2', MAIL_FROM: 'noreply@example.com' }).email).to.include({
@@ -196,11 +202,12 @@ describe('configuration', () => {
     expect(loadConfig({ SMTP_URL: 'smtp://mail.example.com' }).email, 'ignored unless RESET_TOKEN_DELIVERY=email').to.equal(undefined);
   });
 
-  it('requires SMTP_URL, MAIL_FROM and RESET_URL when RESET_TOKEN_DELIVERY=email, naming those missing', () => {
+  it('requires SMTP_URL, MAIL_FROM, RESET_URL and VERIFY_URL when RESET_TOKEN_DELIVERY=email, naming those missing', () => {
     expect(configError({ RESET_TOKEN_DELIVERY: 'email' })).to.contain(
-      'SMTP_URL, MAIL_FROM, RESET_URL are required when RESET_TOKEN_DELIVERY=email',
+      'SMTP_URL, MAIL_FROM, RESET_URL, VERIFY_URL are required when RESET_TOKEN_DELIVERY=email',
     );
     expect(configError({ ...EMAIL_DELIVERY, RESET_URL: '' })).to.contain('RESET_URL is required when RESET_TOKEN_DELIVERY=email');
+    expect(configError({ ...EMAIL_DELIVERY, VERIFY_URL: '' })).to.contain('VERIFY_URL is required when RESET_TOKEN_DELIVERY=email');
   });
 
   it('redacts the password of SMTP_URL for the log, and keeps the rest', () => {
@@ -333,6 +340,11 @@ describe('configuration', () => {
       'Example, Inc <noreply@example.com>',
       'Example\r\nBcc: x@example.com <noreply@example.com>',
     ],
+    EMAIL_VERIFICATION: ['on', 'yes', 'REQUIRED'],
+    VERIFICATION_TOKEN_TTL: ['soon', '0', '8d'],
+    MAIL_LOCALE: ['de', 'EN', 'en-GB'],
+    SERVICE_NAME: ['   ', 'Evil\r\nBcc: x@example.com', 'x'.repeat(101)],
+    VERIFY_URL: ['https://app.example.com/verify', 'https://{token}.example.com/'],
     RESET_URL: [
       'https://app.example.com/reset',
       '/reset?token={token}',
@@ -354,7 +366,8 @@ describe('configuration', () => {
   for (const [variable, values] of Object.entries(invalid)) {
     it(`refuses an invalid ${variable}, naming the variable and not echoing the value`, () => {
       for (const value of values) expect(configError({ [variable]: value })).to.contain(variable);
-      expect(configError({ [variable]: 'Pa55w0rd like/value' })).not.to.contain('Pa55w0rd');
+      // SERVICE_NAME is free text: any such value is a name.
+      if (variable !== 'SERVICE_NAME') expect(configError({ [variable]: 'Pa55w0rd like/value' })).not.to.contain('Pa55w0rd');
     });
   }
 

@@ -1,3 +1,4 @@
+import { EMAIL_ROUTES } from './email.js';
 import { PASSWORD_ROUTES } from './password.js';
 import { PROFILE_ROUTES } from './profile.js';
 import { RESET_PASSWORD_ROUTES } from './reset-password.js';
@@ -14,4 +15,5 @@ export const ROUTES: readonly Route[] = [
   ...PROFILE_ROUTES,
   ...PASSWORD_ROUTES,
   ...RESET_PASSWORD_ROUTES,
+  ...EMAIL_ROUTES,
 ] as readonly Route[];

@@ -3,6 +3,7 @@ import { clientGoneSignal } from '../client-gone.js';
 import { ERROR_EXAMPLES, errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
 import { Email, NewPassword, SessionCookieHeader } from '../openapi-schemas.js';
 import { requestFields, stringField } from '../request-fields.js';
+import { requestLanguages } from '../request-languages.js';
 import { readSessionToken, setSessionCookie } from '../session-cookie.js';
 import { route } from './route.js';
 
@@ -51,6 +52,7 @@ const changePassword = route({
       clientAddress: ctx.ip,
       userAgent: ctx.get('User-Agent'),
       signal: clientGoneSignal(ctx),
+      languages: requestLanguages(ctx),
     });
     setSessionCookie(ctx, sessionToken, cookie);
     ctx.body = { email, message: UPDATED };

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { clientGoneSignal } from '../client-gone.js';
 import { ERROR_EXAMPLES, errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
-import { Email, EmailField, NewPassword, SECRET_TOKEN_EXAMPLE, SecretToken } from '../openapi-schemas.js';
+import { Email, EmailField, exactlyOne, NewPassword, SECRET_TOKEN_EXAMPLE, SecretToken } from '../openapi-schemas.js';
 import { requestFields, stringField } from '../request-fields.js';
+import { requestLanguages } from '../request-languages.js';
 import { route } from './route.js';
 
 const INSTRUCTIONS_SENT = 'reset instructions sent';
@@ -15,13 +16,7 @@ const ResetInstructionsSent = z.object({ email: Email, message: z.literal(INSTRU
   id: 'ResetInstructionsSent',
   description: 'With `RESET_TOKEN_DELIVERY=email`: the token went to the address, not into the answer.',
 });
-// Exactly one of the two: zod's union is documented as anyOf, which would accept a body that is both.
-const ResetIssued = z.union([ResetTokenIssued, ResetInstructionsSent]).meta({
-  override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
-    jsonSchema.oneOf = jsonSchema.anyOf;
-    delete jsonSchema.anyOf;
-  },
-});
+const ResetIssued = exactlyOne(ResetTokenIssued, ResetInstructionsSent);
 
 const requestReset = route({
   method: 'post',
@@ -56,18 +51,10 @@ const requestReset = route({
       ERROR_EXAMPLES.crossSite,
     ]),
     429: SHARED_RESPONSES.tooManyRequests,
-    503: errorResponse(
-      'The store did not answer in time, or (with `RESET_TOKEN_DELIVERY=email`) the reset instructions could not be sent: no ' +
-        'usable token was issued; retry after `Retry-After` seconds.',
-      [
-        ['storeUnavailable', 'Store unavailable', 'store_unavailable'],
-        ['deliveryUnavailable', 'Mail not sent', 'delivery_unavailable'],
-      ],
-      { retryAfter: true },
-    ),
+    503: SHARED_RESPONSES.storeOrDeliveryUnavailable,
   },
   async handle(ctx, input, { useCases }) {
-    const result = await useCases.requestPasswordReset.execute({ ...input, clientAddress: ctx.ip });
+    const result = await useCases.requestPasswordReset.execute({ ...input, clientAddress: ctx.ip, languages: requestLanguages(ctx) });
     ctx.body =
       result.resetToken === undefined
         ? { email: result.email, message: INSTRUCTIONS_SENT }
@@ -117,7 +104,12 @@ const resetPassword = route({
     503: SHARED_RESPONSES.storeUnavailable,
   },
   async handle(ctx, input, { useCases }) {
-    const { email } = await useCases.resetPassword.execute({ ...input, clientAddress: ctx.ip, signal: clientGoneSignal(ctx) });
+    const { email } = await useCases.resetPassword.execute({
+      ...input,
+      clientAddress: ctx.ip,
+      signal: clientGoneSignal(ctx),
+      languages: requestLanguages(ctx),
+    });
     ctx.body = { email, message: UPDATED };
   },
 });

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
+import type { ChangeEmail } from '../../../domain/use-cases/change-email.js';
 import type { ChangePassword } from '../../../domain/use-cases/change-password.js';
 import type { DeleteAccount } from '../../../domain/use-cases/delete-account.js';
 import type { EndOtherSessions } from '../../../domain/use-cases/end-other-sessions.js';
@@ -10,8 +11,10 @@ import type { GetProfile } from '../../../domain/use-cases/get-profile.js';
 import type { LogIn } from '../../../domain/use-cases/log-in.js';
 import type { LogOut } from '../../../domain/use-cases/log-out.js';
 import type { RegisterUser } from '../../../domain/use-cases/register-user.js';
+import type { RequestEmailVerification } from '../../../domain/use-cases/request-email-verification.js';
 import type { RequestPasswordReset } from '../../../domain/use-cases/request-password-reset.js';
 import type { ResetPassword } from '../../../domain/use-cases/reset-password.js';
+import type { VerifyEmail } from '../../../domain/use-cases/verify-email.js';
 import type { RequestFields } from '../request-fields.js';
 import type { SessionCookieOptions } from '../session-cookie.js';
 
@@ -23,6 +26,9 @@ export interface HttpUseCases {
   readonly requestPasswordReset: RequestPasswordReset;
   readonly resetPassword: ResetPassword;
   readonly changePassword: ChangePassword;
+  readonly requestEmailVerification: RequestEmailVerification;
+  readonly verifyEmail: VerifyEmail;
+  readonly changeEmail: ChangeEmail;
   readonly listSessions: ListSessions;
   readonly endSession: EndSession;
   readonly endOtherSessions: EndOtherSessions;

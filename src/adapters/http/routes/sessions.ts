@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { clientGoneSignal } from '../client-gone.js';
-import { errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
+import { ERROR_EXAMPLES, errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
 import { ClearedSessionCookieHeader, Email, EmailField, messageBody, SessionCookieHeader } from '../openapi-schemas.js';
 import { requestFields, stringField } from '../request-fields.js';
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../session-cookie.js';
@@ -25,7 +25,9 @@ const logIn = route({
       'Checks the email and password and starts a session: the answer sets the `session_id` cookie, a fresh token at every log-in ' +
       '(any cookie sent along is ignored, so a planted one cannot be fixed). A wrong password and an unknown email get the same 401, ' +
       'after the same bcrypt work. Failed log-ins are rate-limited per account and client address (5 per 15 minutes by default) and ' +
-      'per account from all addresses (100 per hour); a successful log-in clears both counts.',
+      'per account from all addresses (100 per hour); a successful log-in clears both counts. With `EMAIL_VERIFICATION=required`, ' +
+      'the right password of an account whose address is not verified yet gets a 403 `email_not_verified` (and no session): only ' +
+      'after the password matched, so it tells nothing to whoever does not know it.',
     security: [],
   },
   body: {
@@ -51,6 +53,10 @@ const logIn = route({
     ),
     401: errorResponse('Wrong email or password: the same answer for both.', [
       ['invalidCredentials', 'Wrong email or password', 'invalid_credentials'],
+    ]),
+    403: errorResponse('The password is right, but `EMAIL_VERIFICATION=required` and the address is not verified yet; or a cross-site request.', [
+      ['emailNotVerified', 'Address not verified', 'email_not_verified'],
+      ERROR_EXAMPLES.crossSite,
     ]),
     429: SHARED_RESPONSES.tooManyRequests,
     503: SHARED_RESPONSES.storeUnavailable,

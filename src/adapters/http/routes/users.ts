@@ -3,6 +3,7 @@ import { clientGoneSignal } from '../client-gone.js';
 import { ERROR_EXAMPLES, errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
 import { ClearedSessionCookieHeader, Email, EmailField, messageBody, NewPassword } from '../openapi-schemas.js';
 import { requestFields, stringField } from '../request-fields.js';
+import { requestLanguages } from '../request-languages.js';
 import { clearSessionCookie, readSessionToken } from '../session-cookie.js';
 import { route } from './route.js';
 
@@ -19,7 +20,10 @@ const register = route({
     description:
       "Creates an account. The email is trimmed and lower-cased, must have the HTML standard's email shape and at most 254 " +
       "characters, and is unique (the store's atomic insert decides between concurrent registrations). The password must follow " +
-      'the password policy (see the `password` field). Rate-limited per client address and per account.',
+      'the password policy (see the `password` field). With `RESET_TOKEN_DELIVERY=response` an address already registered is a 400 ' +
+      '`email_taken` (the seed\'s answer); with `email` it gets exactly the answer a new one gets, after the same work, and its owner ' +
+      'is told of the attempt. With `EMAIL_VERIFICATION` on and `email` delivery, a new account is mailed its verification link. ' +
+      'Rate-limited per client address and per account.',
     security: [],
   },
   body: {
@@ -40,7 +44,12 @@ const register = route({
     503: SHARED_RESPONSES.storeUnavailable,
   },
   async handle(ctx, input, { useCases }) {
-    const { email } = await useCases.registerUser.execute({ ...input, clientAddress: ctx.ip, signal: clientGoneSignal(ctx) });
+    const { email } = await useCases.registerUser.execute({
+      ...input,
+      clientAddress: ctx.ip,
+      signal: clientGoneSignal(ctx),
+      languages: requestLanguages(ctx),
+    });
     ctx.body = { email, message: CREATED };
   },
 });
@@ -84,6 +93,7 @@ const deleteAccount = route({
       sessionToken: readSessionToken(ctx),
       clientAddress: ctx.ip,
       signal: clientGoneSignal(ctx),
+      languages: requestLanguages(ctx),
     });
     clearSessionCookie(ctx, cookie);
     ctx.body = { message: DELETED };
