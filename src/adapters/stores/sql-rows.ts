@@ -14,6 +14,13 @@ export interface UserRow<Time> {
   reset_token_expires_at: Time | null;
   spent_reset_token_hash: string | null;
   spent_reset_token_expires_at: Time | null;
+  email_verified_at: Time | null;
+  verification_token_hash: string | null;
+  verification_token_expires_at: Time | null;
+  pending_email: string | null;
+  email_change_token_hash: string | null;
+  email_change_token_expires_at: Time | null;
+  email_change_session_id: string | null;
   password_changed_at: Time;
   created_at: Time;
   updated_at: Time;
@@ -42,6 +49,13 @@ export const USER_COLUMNS = [
   'reset_token_expires_at',
   'spent_reset_token_hash',
   'spent_reset_token_expires_at',
+  'email_verified_at',
+  'verification_token_hash',
+  'verification_token_expires_at',
+  'pending_email',
+  'email_change_token_hash',
+  'email_change_token_expires_at',
+  'email_change_session_id',
   'password_changed_at',
   'created_at',
   'updated_at',
@@ -79,6 +93,13 @@ export function sqlRows<Time>({ toDate, fromDate }: TimeCodec<Time>) {
         orNull(user.resetTokenExpiresAt, fromDate),
         user.spentResetTokenHash,
         orNull(user.spentResetTokenExpiresAt, fromDate),
+        orNull(user.emailVerifiedAt, fromDate),
+        user.verificationTokenHash,
+        orNull(user.verificationTokenExpiresAt, fromDate),
+        user.pendingEmail,
+        user.emailChangeTokenHash,
+        orNull(user.emailChangeTokenExpiresAt, fromDate),
+        user.emailChangeSessionId,
         fromDate(user.passwordChangedAt),
         fromDate(user.createdAt),
         fromDate(user.updatedAt),
@@ -94,6 +115,13 @@ export function sqlRows<Time>({ toDate, fromDate }: TimeCodec<Time>) {
         resetTokenExpiresAt: orNull(row.reset_token_expires_at, toDate),
         spentResetTokenHash: row.spent_reset_token_hash,
         spentResetTokenExpiresAt: orNull(row.spent_reset_token_expires_at, toDate),
+        emailVerifiedAt: orNull(row.email_verified_at, toDate),
+        verificationTokenHash: row.verification_token_hash,
+        verificationTokenExpiresAt: orNull(row.verification_token_expires_at, toDate),
+        pendingEmail: row.pending_email,
+        emailChangeTokenHash: row.email_change_token_hash,
+        emailChangeTokenExpiresAt: orNull(row.email_change_token_expires_at, toDate),
+        emailChangeSessionId: row.email_change_session_id,
         passwordChangedAt: toDate(row.password_changed_at),
         createdAt: toDate(row.created_at),
         updatedAt: toDate(row.updated_at),

@@ -3,7 +3,7 @@
  * request that caused it, most preferred first; empty when unknown): the notifier picks the first it
  * has, or its default.
  */
-export interface Recipient {
+interface Recipient {
   readonly to: string;
   readonly languages: readonly string[];
 }

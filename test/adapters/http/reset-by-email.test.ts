@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { escapeHtml } from '../../../src/adapters/notification/reset-email.js';
+import { escapeHtml } from '../notification/messages.js';
 import { TOKENS } from '../../../src/app/tokens.js';
 import { digestToken } from '../../../src/domain/rules/secret-token.js';
 import { capturedLogger, type CapturedLog } from '../../support/captured-logger.js';
@@ -42,7 +42,7 @@ describeForEachStore('password reset by email', (storeEnv) => {
     log = capturedLogger('info');
     generated = [];
     server = await startTestServer({
-      env: { ...storeEnv(), RESET_TOKEN_DELIVERY: 'email', SMTP_URL: smtp.url(), MAIL_FROM, RESET_URL, ...env },
+      env: { ...storeEnv(), RESET_TOKEN_DELIVERY: 'email', SMTP_URL: smtp.url(), MAIL_FROM, RESET_URL, VERIFY_URL: RESET_URL, ...env },
       logger: log.logger,
       configure: (container) => {
         const tokens = container.get(TOKENS.TokenGenerator);
@@ -82,7 +82,7 @@ describeForEachStore('password reset by email', (storeEnv) => {
     expect(reply.status, JSON.stringify(reply.body)).to.equal(503);
     expect(reply.body).to.deep.equal({
       code: 'delivery_unavailable',
-      message: 'the reset instructions could not be sent now, please retry later',
+      message: 'the message could not be sent now, please retry later',
     });
     expect(reply.headers.get('retry-after')).to.equal('30');
   }
@@ -102,7 +102,7 @@ describeForEachStore('password reset by email', (storeEnv) => {
     expect(smtp.messages).to.have.length(1);
     const [message] = smtp.messages as [ReceivedMessage];
     expect(message.envelope).to.deep.equal({ from: 'noreply@example.com', to: [EMAIL] });
-    expect(message).to.include({ subject: 'Reset your password', from: '"Auth Service" <noreply@example.com>', to: EMAIL });
+    expect(message).to.include({ subject: 'Reset your Account service password', from: '"Auth Service" <noreply@example.com>', to: EMAIL });
     expect(message.headerLines).to.include('Auto-Submitted: auto-generated');
 
     const link = linkIn(message.text);
@@ -151,8 +151,8 @@ describeForEachStore('password reset by email', (storeEnv) => {
     expect(Object.keys(unknown.body as object)).to.deep.equal(Object.keys(known.body as object));
     expect(smtp.messages.map((message) => message.envelope.to)).to.deep.equal([[EMAIL], [UNKNOWN]]);
     const notice = smtp.messages[1] as ReceivedMessage;
-    expect(notice.subject).to.equal('Password reset request');
-    expect(notice.text).to.contain(`${UNKNOWN}, but this address has no account here`);
+    expect(notice.subject).to.equal('Password reset request on Account service');
+    expect(notice.text).to.contain(`${UNKNOWN}, but no Account service account uses this address`);
     expect(`${notice.text}${notice.html}`).not.to.match(/https?:/);
     expect(await storedUser(UNKNOWN)).to.equal(null);
   });

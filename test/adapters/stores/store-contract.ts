@@ -4,7 +4,7 @@ import type { Session } from '../../../src/domain/entities/session.js';
 import type { User } from '../../../src/domain/entities/user.js';
 import { EmailAlreadyRegisteredError } from '../../../src/domain/errors.js';
 import type { SessionRepository } from '../../../src/domain/ports/session-repository.js';
-import type { UserRepository } from '../../../src/domain/ports/user-repository.js';
+import type { EmailChangeRequest, UserRepository } from '../../../src/domain/ports/user-repository.js';
 import { sessionRecord } from '../../support/records.js';
 import { rejection } from '../../support/rejection.js';
 
@@ -30,6 +30,13 @@ function aUser(overrides: Partial<User> = {}): User {
     resetTokenExpiresAt: null,
     spentResetTokenHash: null,
     spentResetTokenExpiresAt: null,
+    emailVerifiedAt: null,
+    verificationTokenHash: null,
+    verificationTokenExpiresAt: null,
+    pendingEmail: null,
+    emailChangeTokenHash: null,
+    emailChangeTokenExpiresAt: null,
+    emailChangeSessionId: null,
     passwordChangedAt: T0,
     createdAt: T0,
     updatedAt: T0,
@@ -72,6 +79,26 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
     describe('UserRepository', () => {
       it('stores a user and finds it by id and by email, every field intact', async () => {
         const user = aUser({ resetTokenHash: 'digest', resetTokenExpiresAt: at(5000) });
+        await users.add(user);
+        expect(await users.findById(user.id)).to.deep.equal(user);
+        expect(await users.findByEmail(user.email)).to.deep.equal(user);
+      });
+
+      it('keeps every field of a user in the middle of everything: verified, with a verification token and a pending change', async () => {
+        const user = aUser({
+          passwordVersion: 2,
+          resetTokenHash: `reset-${randomUUID()}`,
+          resetTokenExpiresAt: at(5000),
+          spentResetTokenHash: `spent-${randomUUID()}`,
+          spentResetTokenExpiresAt: at(4000),
+          emailVerifiedAt: at(-7),
+          verificationTokenHash: `verify-${randomUUID()}`,
+          verificationTokenExpiresAt: at(3000),
+          pendingEmail: `pending-${randomUUID()}@example.com`,
+          emailChangeTokenHash: `change-${randomUUID()}`,
+          emailChangeTokenExpiresAt: at(2000),
+          emailChangeSessionId: `session-${randomUUID()}`,
+        });
         await users.add(user);
         expect(await users.findById(user.id)).to.deep.equal(user);
         expect(await users.findByEmail(user.email)).to.deep.equal(user);
@@ -228,6 +255,35 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
           const again = aUser({ email: user.email });
           await users.add(again);
           expect(await users.findByEmail(user.email)).to.deep.equal(again);
+        });
+
+        it('removes the verification token and the pending email change with the user', async () => {
+          const user = aUser();
+          await users.add(user);
+          await users.setVerificationToken(user.email, 'verify', at(1000), at(1));
+          const newEmail = `new-${randomUUID()}@example.com`;
+          await users.requestEmailChange({
+            id: user.id,
+            expectedPasswordVersion: 0,
+            newEmail,
+            tokenHash: 'change',
+            expiresAt: at(1000),
+            sessionId: 'session',
+            now: at(2),
+          });
+          expect(await users.delete(user.id, 0)).to.equal(true);
+          expect(await users.consumeVerificationToken({ email: user.email, tokenHash: 'verify', now: at(3) })).to.equal(null);
+          expect(await users.consumeEmailChange({ email: newEmail, tokenHash: 'change', now: at(3) })).to.equal(null);
+          expect(await users.findByEmail(newEmail)).to.equal(null);
+          const again = aUser({ email: user.email });
+          await users.add(again);
+          await users.setVerificationToken(again.email, 'verify', at(1000), at(4));
+          expect(await users.findById(again.id)).to.deep.equal({
+            ...again,
+            verificationTokenHash: 'verify',
+            verificationTokenExpiresAt: at(1000),
+            updatedAt: at(4),
+          });
         });
 
         it('keeps a user whose version moved on (a reset or change won), and answers false for an unknown id or a second delete', async () => {
@@ -395,6 +451,323 @@ export function describeRepositoryContract(storeName: string, openStores: StoreF
           const winners = results.filter((result) => result !== null);
           expect(winners).to.have.length(1);
           expect((await users.findById(user.id))?.passwordHash).to.equal(winners[0]?.passwordHash);
+        });
+      });
+
+      describe('verification tokens', () => {
+        it('sets a token on the user with the email, replacing any earlier one, and answers null for an unknown email', async () => {
+          const user = aUser();
+          const other = aUser();
+          await users.add(user);
+          await users.add(other);
+          expect(await users.setVerificationToken(user.email, 'first', at(1000), at(1))).to.deep.equal({
+            ...user,
+            verificationTokenHash: 'first',
+            verificationTokenExpiresAt: at(1000),
+            updatedAt: at(1),
+          });
+          const updated = await users.setVerificationToken(user.email, 'second', at(2000), at(2));
+          expect(updated).to.deep.equal({
+            ...user,
+            verificationTokenHash: 'second',
+            verificationTokenExpiresAt: at(2000),
+            updatedAt: at(2),
+          });
+          expect(await users.findById(user.id)).to.deep.equal(updated);
+          expect(await users.findById(other.id)).to.deep.equal(other);
+          expect(await users.setVerificationToken('nobody@example.com', 'digest', at(1000), at(3))).to.equal(null);
+          expect(await users.consumeVerificationToken({ email: user.email, tokenHash: 'first', now: at(3) }), 'the replaced one').to.equal(
+            null,
+          );
+        });
+
+        it('consumes a matching, unexpired token: the email verified now, the token cleared, nothing else touched', async () => {
+          const user = aUser({ resetTokenHash: `reset-${randomUUID()}`, resetTokenExpiresAt: at(5000) });
+          await users.add(user);
+          await users.setVerificationToken(user.email, 'digest', at(1000), at(1));
+          const verified = await users.consumeVerificationToken({ email: user.email, tokenHash: 'digest', now: at(999) });
+          const expected = { ...user, emailVerifiedAt: at(999), updatedAt: at(999) };
+          expect(verified).to.deep.equal(expected);
+          expect(await users.findById(user.id)).to.deep.equal(expected);
+        });
+
+        it('keeps an earlier emailVerifiedAt', async () => {
+          const user = aUser({ emailVerifiedAt: at(-100) });
+          await users.add(user);
+          await users.setVerificationToken(user.email, 'digest', at(1000), at(1));
+          const verified = await users.consumeVerificationToken({ email: user.email, tokenHash: 'digest', now: at(2) });
+          expect(verified).to.deep.equal({ ...user, emailVerifiedAt: at(-100), updatedAt: at(2) });
+          expect(await users.findById(user.id)).to.deep.equal(verified);
+        });
+
+        it('refuses a wrong digest, a foreign email, an expired or a used token, changing nothing', async () => {
+          const user = aUser();
+          const other = aUser();
+          await users.add(user);
+          await users.add(other);
+          await users.setResetToken(user.email, 'reset-digest', at(1000), at(1));
+          const withToken = await users.setVerificationToken(user.email, 'digest', at(1000), at(1));
+          const attempt = (email: string, tokenHash: string, now: Date) => users.consumeVerificationToken({ email, tokenHash, now });
+          expect(await attempt(user.email, 'wrong', at(2)), 'wrong digest').to.equal(null);
+          expect(await attempt(user.email, 'reset-digest', at(2)), 'a reset token').to.equal(null);
+          expect(await attempt(other.email, 'digest', at(2)), 'foreign email').to.equal(null);
+          expect(await attempt('nobody@example.com', 'digest', at(2)), 'unknown email').to.equal(null);
+          expect(await attempt(user.email, 'digest', at(1000)), 'expired').to.equal(null);
+          expect(await users.findById(user.id)).to.deep.equal(withToken);
+          expect(await users.findById(other.id)).to.deep.equal(other);
+
+          const verified = await attempt(user.email, 'digest', at(3));
+          expect(verified).to.include({ verificationTokenHash: null });
+          expect(await attempt(user.email, 'digest', at(4)), 'used').to.equal(null);
+          expect(await users.findById(user.id)).to.deep.equal(verified);
+        });
+
+        it('lets exactly one of 20 concurrent uses of one token win', async () => {
+          const user = aUser();
+          await users.add(user);
+          await users.setVerificationToken(user.email, 'digest', at(1000), at(1));
+          const results = await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+              users.consumeVerificationToken({ email: user.email, tokenHash: 'digest', now: at(2 + i) }),
+            ),
+          );
+          const winners = results.filter((result) => result !== null);
+          expect(winners).to.have.length(1);
+          expect(await users.findById(user.id)).to.deep.equal(winners[0]);
+        });
+      });
+
+      describe('email change', () => {
+        const newAddress = () => `new-${randomUUID()}@example.com`;
+        const request = (user: User, newEmail: string, overrides: Partial<EmailChangeRequest> = {}) =>
+          users.requestEmailChange({
+            id: user.id,
+            expectedPasswordVersion: user.passwordVersion,
+            newEmail,
+            tokenHash: `change-of-${user.id}`,
+            expiresAt: at(1000),
+            sessionId: `session-of-${user.id}`,
+            now: at(1),
+            ...overrides,
+          });
+
+        it('records a pending change for a user still at the version read, replacing any earlier one; the account keeps its email', async () => {
+          const user = aUser({ passwordVersion: 3 });
+          const other = aUser();
+          await users.add(user);
+          await users.add(other);
+          const first = newAddress();
+          const second = newAddress();
+          expect(await request(user, first, { tokenHash: 'first' })).to.deep.equal({
+            ...user,
+            pendingEmail: first,
+            emailChangeTokenHash: 'first',
+            emailChangeTokenExpiresAt: at(1000),
+            emailChangeSessionId: `session-of-${user.id}`,
+            updatedAt: at(1),
+          });
+          const pending = await request(user, second, { tokenHash: 'second', expiresAt: at(2000), sessionId: 'later-session', now: at(2) });
+          const expected = {
+            ...user,
+            pendingEmail: second,
+            emailChangeTokenHash: 'second',
+            emailChangeTokenExpiresAt: at(2000),
+            emailChangeSessionId: 'later-session',
+            updatedAt: at(2),
+          };
+          expect(pending).to.deep.equal(expected);
+          expect(await users.findById(user.id)).to.deep.equal(expected);
+          expect(await users.findByEmail(user.email)).to.deep.equal(expected);
+          expect(await users.findByEmail(second), 'a pending address is nobody’s yet').to.equal(null);
+          expect(await users.findById(other.id)).to.deep.equal(other);
+          expect(await users.consumeEmailChange({ email: first, tokenHash: 'first', now: at(3) }), 'the replaced one').to.equal(null);
+        });
+
+        it('changes nothing when the version moved on (a reset or change won), or for an unknown id', async () => {
+          const user = aUser();
+          await users.add(user);
+          const changed = await users.changePassword({ id: user.id, expectedPasswordVersion: 0, newPasswordHash: 'changed', now: at(1) });
+          expect(await request(user, newAddress(), { expectedPasswordVersion: 0, now: at(2) })).to.equal(null);
+          expect(await users.findById(user.id)).to.deep.equal(changed);
+          expect(await request(aUser(), newAddress())).to.equal(null);
+        });
+
+        it('completes a pending change: the new email, verified; every token and the change spent; the old address free', async () => {
+          const user = aUser();
+          await users.add(user);
+          await users.setResetToken(user.email, 'spent-reset', at(1000), at(1));
+          await users.consumeResetToken({
+            email: user.email,
+            tokenHash: 'spent-reset',
+            newPasswordHash: 'reset',
+            now: at(2),
+            repeatableUntil: at(1000),
+          });
+          await users.setResetToken(user.email, 'outstanding-reset', at(1000), at(3));
+          await users.setVerificationToken(user.email, 'verify', at(1000), at(3));
+          const newEmail = newAddress();
+          await request({ ...user, passwordVersion: 1 }, newEmail, { tokenHash: 'change', sessionId: 'asking-session', now: at(4) });
+
+          const changed = await users.consumeEmailChange({ email: newEmail, tokenHash: 'change', now: at(5) });
+          const expected = {
+            ...user,
+            email: newEmail,
+            emailVerifiedAt: at(5),
+            passwordHash: 'reset',
+            passwordVersion: 1,
+            passwordChangedAt: at(2),
+            updatedAt: at(5),
+          };
+          expect(changed).to.deep.equal({ user: expected, previousEmail: user.email, requestingSessionId: 'asking-session' });
+          expect(await users.findById(user.id)).to.deep.equal(expected);
+          expect(await users.findByEmail(newEmail)).to.deep.equal(expected);
+          expect(await users.findByEmail(user.email)).to.equal(null);
+
+          expect(await users.consumeEmailChange({ email: newEmail, tokenHash: 'change', now: at(6) }), 'spent').to.equal(null);
+          expect(
+            await users.consumeResetToken({
+              email: newEmail,
+              tokenHash: 'outstanding-reset',
+              newPasswordHash: 'x',
+              now: at(6),
+              repeatableUntil: at(1000),
+            }),
+            'the reset token sent to the old address',
+          ).to.equal(null);
+          expect(await users.consumeVerificationToken({ email: newEmail, tokenHash: 'verify', now: at(6) })).to.equal(null);
+          expect(await users.findById(user.id)).to.deep.equal(expected);
+
+          expect(await rejection(users.add(aUser({ email: newEmail })))).to.be.instanceOf(EmailAlreadyRegisteredError);
+          const successor = aUser({ email: user.email });
+          await users.add(successor);
+          expect(await users.findByEmail(user.email)).to.deep.equal(successor);
+        });
+
+        it('answers the requesting session as recorded, and keeps an unverified user’s other fields', async () => {
+          const user = aUser({ passwordVersion: 5, emailVerifiedAt: at(-50) });
+          await users.add(user);
+          const newEmail = newAddress();
+          await request(user, newEmail, { tokenHash: 'change', sessionId: 'the-session' });
+          const changed = await users.consumeEmailChange({ email: newEmail, tokenHash: 'change', now: at(7) });
+          expect(changed?.requestingSessionId).to.equal('the-session');
+          expect(changed?.previousEmail).to.equal(user.email);
+          expect(changed?.user).to.deep.equal({ ...user, email: newEmail, emailVerifiedAt: at(7), updatedAt: at(7) });
+        });
+
+        it('refuses a wrong digest, another email, an expired or a spent token, changing nothing', async () => {
+          const user = aUser();
+          const other = aUser();
+          await users.add(user);
+          await users.add(other);
+          const newEmail = newAddress();
+          const pending = await request(user, newEmail, { tokenHash: 'change', expiresAt: at(1000) });
+          await users.setVerificationToken(user.email, 'verify', at(1000), at(1));
+          const withToken = await users.findById(user.id);
+          const attempt = (email: string, tokenHash: string, now: Date) => users.consumeEmailChange({ email, tokenHash, now });
+          expect(await attempt(newEmail, 'wrong', at(2)), 'wrong digest').to.equal(null);
+          expect(await attempt(newEmail, 'verify', at(2)), 'a verification token').to.equal(null);
+          expect(await attempt(user.email, 'change', at(2)), 'the current email').to.equal(null);
+          expect(await attempt(other.email, 'change', at(2)), 'another user’s email').to.equal(null);
+          expect(await attempt(newAddress(), 'change', at(2)), 'another address').to.equal(null);
+          expect(await attempt(newEmail, 'change', at(1000)), 'expired').to.equal(null);
+          expect(await users.findById(user.id)).to.deep.equal(withToken);
+          expect(withToken).to.include({ pendingEmail: newEmail, emailChangeTokenHash: pending?.emailChangeTokenHash });
+          expect(await users.findById(other.id)).to.deep.equal(other);
+          expect(await users.findByEmail(newEmail)).to.equal(null);
+        });
+
+        it('rejects with EmailAlreadyRegisteredError, changing nothing, when another user took the address meanwhile', async () => {
+          const user = aUser();
+          await users.add(user);
+          const newEmail = newAddress();
+          const pending = await request(user, newEmail, { tokenHash: 'change' });
+          const taker = aUser({ email: newEmail });
+          await users.add(taker);
+          const error = await rejection(users.consumeEmailChange({ email: newEmail, tokenHash: 'change', now: at(2) }));
+          expect(error).to.be.instanceOf(EmailAlreadyRegisteredError);
+          expect(await users.findById(user.id)).to.deep.equal(pending);
+          expect(await users.findByEmail(user.email)).to.deep.equal(pending);
+          expect(await users.findByEmail(newEmail)).to.deep.equal(taker);
+        });
+
+        it('lets exactly one of 10 concurrent uses of one token win', async () => {
+          const user = aUser();
+          await users.add(user);
+          const newEmail = newAddress();
+          await request(user, newEmail, { tokenHash: 'change' });
+          const results = await Promise.all(
+            Array.from({ length: 10 }, (_, i) => users.consumeEmailChange({ email: newEmail, tokenHash: 'change', now: at(2 + i) })),
+          );
+          const winners = results.filter((result) => result !== null);
+          expect(winners).to.have.length(1);
+          expect(winners[0]?.previousEmail).to.equal(user.email);
+          expect(await users.findById(user.id)).to.deep.equal(winners[0]?.user);
+        });
+
+        it('lets at most one of two users with the same pending address complete, however they interleave', async () => {
+          const newEmail = newAddress();
+          const [first, second] = [aUser(), aUser()];
+          for (const user of [first, second]) {
+            if (user === undefined) continue;
+            await users.add(user);
+            await request(user, newEmail, { tokenHash: `change-of-${user.id}` });
+          }
+          const pending = await Promise.all([first, second].map((user) => users.findById(user?.id ?? '')));
+          const results = await Promise.allSettled(
+            [first, second].map((user) => users.consumeEmailChange({ email: newEmail, tokenHash: `change-of-${user?.id}`, now: at(2) })),
+          );
+          const completed = results.flatMap((result) => (result.status === 'fulfilled' && result.value !== null ? [result.value] : []));
+          expect(completed).to.have.length(1);
+          for (const result of results) {
+            if (result.status === 'rejected') expect(result.reason).to.be.instanceOf(EmailAlreadyRegisteredError);
+          }
+          const winner = completed[0]?.user;
+          expect(await users.findByEmail(newEmail)).to.deep.equal(winner);
+          const loser = pending.find((user) => user?.id !== winner?.id);
+          expect(await users.findById(loser?.id ?? ''), 'the other still as it was').to.deep.equal(loser);
+        });
+
+        it('is cleared by a password change: the pending change can no longer complete', async () => {
+          const user = aUser();
+          await users.add(user);
+          const newEmail = newAddress();
+          await request(user, newEmail, { tokenHash: 'change' });
+          const changed = await users.changePassword({ id: user.id, expectedPasswordVersion: 0, newPasswordHash: 'changed', now: at(2) });
+          expect(changed).to.deep.equal({
+            ...user,
+            passwordHash: 'changed',
+            passwordVersion: 1,
+            passwordChangedAt: at(2),
+            updatedAt: at(2),
+          });
+          expect(await users.consumeEmailChange({ email: newEmail, tokenHash: 'change', now: at(3) })).to.equal(null);
+          expect(await users.findById(user.id)).to.deep.equal(changed);
+        });
+
+        it('is cleared by a reset: the pending change can no longer complete', async () => {
+          const user = aUser();
+          await users.add(user);
+          const newEmail = newAddress();
+          await request(user, newEmail, { tokenHash: 'change' });
+          await users.setResetToken(user.email, 'reset', at(1000), at(2));
+          const reset = await users.consumeResetToken({
+            email: user.email,
+            tokenHash: 'reset',
+            newPasswordHash: 'from-the-reset',
+            now: at(3),
+            repeatableUntil: at(1000),
+          });
+          expect(reset).to.deep.equal({
+            ...user,
+            passwordHash: 'from-the-reset',
+            passwordVersion: 1,
+            spentResetTokenHash: 'reset',
+            spentResetTokenExpiresAt: at(1000),
+            passwordChangedAt: at(3),
+            updatedAt: at(3),
+          });
+          expect(await users.consumeEmailChange({ email: newEmail, tokenHash: 'change', now: at(4) })).to.equal(null);
+          expect(await users.findById(user.id)).to.deep.equal(reset);
         });
       });
     });

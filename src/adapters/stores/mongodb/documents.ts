@@ -4,7 +4,9 @@ import type { User } from '../../../domain/entities/user.js';
 
 /**
  * How a user is stored. The reset-token fields are absent, not null, when there is no token; a missing
- * passwordVersion (a document written before it existed) is version 0.
+ * passwordVersion (a document written before it existed) is version 0. Likewise emailVerifiedAt, the
+ * verification token and the pending email change are absent when null (and on documents written before
+ * they existed: such users are unverified).
  */
 export interface UserDocument {
   _id: string;
@@ -15,6 +17,13 @@ export interface UserDocument {
   resetTokenExpiresAt?: Date;
   spentResetTokenHash?: string;
   spentResetTokenExpiresAt?: Date;
+  emailVerifiedAt?: Date;
+  verificationTokenHash?: string;
+  verificationTokenExpiresAt?: Date;
+  pendingEmail?: string;
+  emailChangeTokenHash?: string;
+  emailChangeTokenExpiresAt?: Date;
+  emailChangeSessionId?: string;
   passwordChangedAt: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -54,6 +63,17 @@ export function toUserDocument(user: User): UserDocument {
     document.spentResetTokenHash = user.spentResetTokenHash;
     document.spentResetTokenExpiresAt = user.spentResetTokenExpiresAt;
   }
+  if (user.emailVerifiedAt !== null) document.emailVerifiedAt = user.emailVerifiedAt;
+  if (user.verificationTokenHash !== null && user.verificationTokenExpiresAt !== null) {
+    document.verificationTokenHash = user.verificationTokenHash;
+    document.verificationTokenExpiresAt = user.verificationTokenExpiresAt;
+  }
+  if (user.pendingEmail !== null && user.emailChangeTokenHash !== null && user.emailChangeTokenExpiresAt !== null) {
+    document.pendingEmail = user.pendingEmail;
+    document.emailChangeTokenHash = user.emailChangeTokenHash;
+    document.emailChangeTokenExpiresAt = user.emailChangeTokenExpiresAt;
+    if (user.emailChangeSessionId !== null) document.emailChangeSessionId = user.emailChangeSessionId;
+  }
   return document;
 }
 
@@ -67,6 +87,13 @@ export function toUser(document: UserDocument): User {
     resetTokenExpiresAt: document.resetTokenExpiresAt ?? null,
     spentResetTokenHash: document.spentResetTokenHash ?? null,
     spentResetTokenExpiresAt: document.spentResetTokenExpiresAt ?? null,
+    emailVerifiedAt: document.emailVerifiedAt ?? null,
+    verificationTokenHash: document.verificationTokenHash ?? null,
+    verificationTokenExpiresAt: document.verificationTokenExpiresAt ?? null,
+    pendingEmail: document.pendingEmail ?? null,
+    emailChangeTokenHash: document.emailChangeTokenHash ?? null,
+    emailChangeTokenExpiresAt: document.emailChangeTokenExpiresAt ?? null,
+    emailChangeSessionId: document.emailChangeSessionId ?? null,
     passwordChangedAt: document.passwordChangedAt,
     createdAt: document.createdAt,
     updatedAt: document.updatedAt,

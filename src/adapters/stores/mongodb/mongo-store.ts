@@ -139,6 +139,19 @@ async function ensureIndexes(db: Db): Promise<void> {
       unique: true,
       partialFilterExpression: { resetTokenHash: { $type: 'string' } },
     },
+    {
+      key: { verificationTokenHash: 1 },
+      name: 'verification_token_hash_unique',
+      unique: true,
+      partialFilterExpression: { verificationTokenHash: { $type: 'string' } },
+    },
+    {
+      // What an email change is looked up by when its token is spent.
+      key: { emailChangeTokenHash: 1 },
+      name: 'email_change_token_hash_unique',
+      unique: true,
+      partialFilterExpression: { emailChangeTokenHash: { $type: 'string' } },
+    },
   ]);
   await db.collection<SessionDocument>('sessions').createIndexes([
     // A user's sessions, newest first: ending all of them, and trimming the oldest beyond the cap.

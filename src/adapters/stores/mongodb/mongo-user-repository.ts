@@ -1,9 +1,33 @@
 import type { Collection, Filter } from 'mongodb';
 import type { User } from '../../../domain/entities/user.js';
 import { EmailAlreadyRegisteredError } from '../../../domain/errors.js';
-import type { PasswordChange, ResetTokenConsumption, UserRepository } from '../../../domain/ports/user-repository.js';
+import type {
+  EmailChanged,
+  EmailChangeRequest,
+  PasswordChange,
+  ResetTokenConsumption,
+  TokenUse,
+  UserRepository,
+} from '../../../domain/ports/user-repository.js';
 import { toUser, toUserDocument, type UserDocument } from './documents.js';
 import { isDuplicateKey, storeOperation } from './store-errors.js';
+
+/** What clears a pending email change: a change asked for with a password now replaced must not complete. */
+const NO_EMAIL_CHANGE = { pendingEmail: '', emailChangeTokenHash: '', emailChangeTokenExpiresAt: '', emailChangeSessionId: '' } as const;
+
+/** What spending an email-change token removes besides the change: the verification token and every reset token. */
+const CLEARED_BY_EMAIL_CHANGE = [
+  'pendingEmail',
+  'emailChangeTokenHash',
+  'emailChangeTokenExpiresAt',
+  'emailChangeSessionId',
+  'verificationTokenHash',
+  'verificationTokenExpiresAt',
+  'resetTokenHash',
+  'resetTokenExpiresAt',
+  'spentResetTokenHash',
+  'spentResetTokenExpiresAt',
+] as const satisfies ReadonlyArray<keyof UserDocument>;
 
 export class MongoUserRepository implements UserRepository {
   constructor(
@@ -70,7 +94,7 @@ export class MongoUserRepository implements UserRepository {
           },
           // A missing field counts as 0, so documents from before passwordVersion existed become 1.
           $inc: { passwordVersion: 1 },
-          $unset: { resetTokenHash: '', resetTokenExpiresAt: '' },
+          $unset: { resetTokenHash: '', resetTokenExpiresAt: '', ...NO_EMAIL_CHANGE },
         },
         { returnDocument: 'after', maxTimeMS: this.maxTimeMS },
       ),
@@ -87,12 +111,100 @@ export class MongoUserRepository implements UserRepository {
         {
           $set: { passwordHash: newPasswordHash, passwordChangedAt: now, updatedAt: now },
           $inc: { passwordVersion: 1 },
-          $unset: { resetTokenHash: '', resetTokenExpiresAt: '', spentResetTokenHash: '', spentResetTokenExpiresAt: '' },
+          $unset: {
+            resetTokenHash: '',
+            resetTokenExpiresAt: '',
+            spentResetTokenHash: '',
+            spentResetTokenExpiresAt: '',
+            ...NO_EMAIL_CHANGE,
+          },
         },
         { returnDocument: 'after', maxTimeMS: this.maxTimeMS },
       ),
     );
     return document === null ? null : toUser(document);
+  }
+
+  async setVerificationToken(email: string, tokenHash: string, expiresAt: Date, now: Date): Promise<User | null> {
+    const document = await storeOperation(() =>
+      this.users.findOneAndUpdate(
+        { email },
+        { $set: { verificationTokenHash: tokenHash, verificationTokenExpiresAt: expiresAt, updatedAt: now } },
+        { returnDocument: 'after', maxTimeMS: this.maxTimeMS },
+      ),
+    );
+    return document === null ? null : toUser(document);
+  }
+
+  async consumeVerificationToken({ email, tokenHash, now }: TokenUse): Promise<User | null> {
+    // A conditional update that matches (email, digest, not expired) and spends the token together, so that
+    // of concurrent uses only one can match. Keeping an earlier emailVerifiedAt would take $min or a
+    // pipeline update, which not every server this runs against supports: instead, two updates with
+    // disjoint filters, one for an unverified user (setting it), one for a verified one (keeping it). Each
+    // is atomic, at most one of them applies (the first to match spends the token), and nothing ever
+    // removes emailVerifiedAt (never stored as null: see UserDocument), so a user the first found verified
+    // is still verified for the second.
+    const spend = (verified: boolean, $set: Partial<UserDocument>) =>
+      storeOperation(() =>
+        this.users.findOneAndUpdate(
+          {
+            email,
+            verificationTokenHash: tokenHash,
+            verificationTokenExpiresAt: { $gt: now },
+            emailVerifiedAt: { $exists: verified },
+          },
+          { $set, $unset: { verificationTokenHash: '', verificationTokenExpiresAt: '' } },
+          { returnDocument: 'after', maxTimeMS: this.maxTimeMS },
+        ),
+      );
+    const document = (await spend(false, { emailVerifiedAt: now, updatedAt: now })) ?? (await spend(true, { updatedAt: now }));
+    return document === null ? null : toUser(document);
+  }
+
+  async requestEmailChange(request: EmailChangeRequest): Promise<User | null> {
+    // Conditional on the version read before the password was checked: a reset or change meanwhile wins.
+    const document = await storeOperation(() =>
+      this.users.findOneAndUpdate(
+        atVersion(request.id, request.expectedPasswordVersion),
+        {
+          $set: {
+            pendingEmail: request.newEmail,
+            emailChangeTokenHash: request.tokenHash,
+            emailChangeTokenExpiresAt: request.expiresAt,
+            emailChangeSessionId: request.sessionId,
+            updatedAt: request.now,
+          },
+        },
+        { returnDocument: 'after', maxTimeMS: this.maxTimeMS },
+      ),
+    );
+    return document === null ? null : toUser(document);
+  }
+
+  async consumeEmailChange({ email, tokenHash, now }: TokenUse): Promise<EmailChanged | null> {
+    // One conditional update, answering the document as it was (the previous address, the requesting
+    // session); the state after it is built from that and the update. The new address is `email` (the
+    // filter pins pendingEmail to it); the unique index on email refuses it, changing nothing, when another
+    // user has it.
+    const before = await storeOperation(async () => {
+      try {
+        return await this.users.findOneAndUpdate(
+          { emailChangeTokenHash: tokenHash, pendingEmail: email, emailChangeTokenExpiresAt: { $gt: now } },
+          {
+            $set: { email, emailVerifiedAt: now, updatedAt: now },
+            $unset: Object.fromEntries(CLEARED_BY_EMAIL_CHANGE.map((field) => [field, ''])),
+          },
+          { returnDocument: 'before', maxTimeMS: this.maxTimeMS },
+        );
+      } catch (error) {
+        if (isDuplicateKey(error)) throw new EmailAlreadyRegisteredError();
+        throw error;
+      }
+    });
+    if (before === null) return null;
+    const after: UserDocument = { ...before, email, emailVerifiedAt: now, updatedAt: now };
+    for (const field of CLEARED_BY_EMAIL_CHANGE) delete after[field];
+    return { user: toUser(after), previousEmail: before.email, requestingSessionId: before.emailChangeSessionId ?? null };
   }
 
   async replacePasswordHash(id: string, expectedHash: string, newHash: string, now: Date): Promise<boolean> {

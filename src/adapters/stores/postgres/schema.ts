@@ -69,5 +69,23 @@ export function postgresMigrations(schema: string): readonly Migration[] {
         ALTER TABLE ${table('sessions')} ALTER COLUMN handle SET NOT NULL, ALTER COLUMN last_seen_at SET NOT NULL;
       `,
     },
+    {
+      version: 4,
+      name: 'email verification and email change',
+      sql: `
+        -- Users from before are unverified (email_verified_at NULL) and have no token or pending change.
+        ALTER TABLE ${table('users')}
+          ADD COLUMN email_verified_at timestamptz,
+          ADD COLUMN verification_token_hash text,
+          ADD COLUMN verification_token_expires_at timestamptz,
+          ADD COLUMN pending_email text,
+          ADD COLUMN email_change_token_hash text,
+          ADD COLUMN email_change_token_expires_at timestamptz,
+          ADD COLUMN email_change_session_id text,
+          ADD CONSTRAINT users_verification_token_hash_unique UNIQUE (verification_token_hash),
+          -- What an email change is looked up by when its token is spent.
+          ADD CONSTRAINT users_email_change_token_hash_unique UNIQUE (email_change_token_hash);
+      `,
+    },
   ];
 }

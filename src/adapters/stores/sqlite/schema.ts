@@ -66,4 +66,23 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sessions ADD COLUMN address TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'email verification and email change',
+    sql: `
+      -- Users from before are unverified (email_verified_at NULL) and have no token or pending change.
+      ALTER TABLE users ADD COLUMN email_verified_at INTEGER;
+      ALTER TABLE users ADD COLUMN verification_token_hash TEXT;
+      ALTER TABLE users ADD COLUMN verification_token_expires_at INTEGER;
+      ALTER TABLE users ADD COLUMN pending_email TEXT;
+      ALTER TABLE users ADD COLUMN email_change_token_hash TEXT;
+      ALTER TABLE users ADD COLUMN email_change_token_expires_at INTEGER;
+      ALTER TABLE users ADD COLUMN email_change_session_id TEXT;
+      CREATE UNIQUE INDEX users_verification_token_hash_unique ON users (verification_token_hash)
+        WHERE verification_token_hash IS NOT NULL;
+      -- What an email change is looked up by when its token is spent.
+      CREATE UNIQUE INDEX users_email_change_token_hash_unique ON users (email_change_token_hash)
+        WHERE email_change_token_hash IS NOT NULL;
+    `,
+  },
 ];

@@ -39,6 +39,16 @@ describeWithMongo('MongoDB repositories', (mongo) => {
           unique: true,
           partialFilterExpression: { resetTokenHash: { $type: 'string' } },
         });
+        expect(byName(users).verification_token_hash_unique).to.deep.include({
+          key: { verificationTokenHash: 1 },
+          unique: true,
+          partialFilterExpression: { verificationTokenHash: { $type: 'string' } },
+        });
+        expect(byName(users).email_change_token_hash_unique).to.deep.include({
+          key: { emailChangeTokenHash: 1 },
+          unique: true,
+          partialFilterExpression: { emailChangeTokenHash: { $type: 'string' } },
+        });
         expect(byName(sessions).user_id_created_at).to.deep.include({ key: { userId: 1, createdAt: -1 } });
         expect(byName(sessions).expires_at_ttl).to.deep.include({ key: { expiresAt: 1 }, expireAfterSeconds: 0 });
       } finally {
@@ -71,6 +81,57 @@ describeWithMongo('MongoDB repositories', (mongo) => {
       expect(await store.sessions.recordSeen('legacy-digest', seenAt, new Date(createdAt.getTime() + 1000))).to.equal(true);
       expect(await store.sessions.recordSeen('legacy-digest', seenAt, new Date(createdAt.getTime() + 1000))).to.equal(false);
       expect((await store.sessions.findById('legacy-digest'))?.lastSeenAt).to.deep.equal(seenAt);
+    });
+
+    it('reads a user written before verification and email changes were kept as unverified, and runs the new methods on it', async () => {
+      const dbName = uniqueDatabaseName('legacy_users');
+      const store = await openStore(mongo(), dbName);
+      opened.push(store);
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const at = (ms: number) => new Date(now.getTime() + ms);
+      const client = await MongoClient.connect(mongo().uri);
+      try {
+        await client
+          .db(dbName)
+          .collection('users')
+          .insertMany([
+            { _id: 'old' as never, email: 'old@example.com', passwordHash: 'hash', passwordChangedAt: now, createdAt: now, updatedAt: now },
+            {
+              _id: 'other' as never,
+              email: 'other@example.com',
+              passwordHash: 'hash',
+              passwordChangedAt: now,
+              createdAt: now,
+              updatedAt: now,
+            },
+          ]);
+        const legacy = userRecord('old', 'old@example.com', now);
+        expect(await store.users.findById('old')).to.deep.equal(legacy);
+        await store.users.setVerificationToken('old@example.com', 'verify', at(1000), at(1));
+        expect(await store.users.consumeVerificationToken({ email: 'old@example.com', tokenHash: 'verify', now: at(2) })).to.deep.equal({
+          ...legacy,
+          emailVerifiedAt: at(2),
+          updatedAt: at(2),
+        });
+        const request = { expectedPasswordVersion: 0, tokenHash: 'change', expiresAt: at(1000), sessionId: 's', now: at(3) };
+        expect(await store.users.requestEmailChange({ ...request, id: 'other', newEmail: 'new@example.com' })).to.include({
+          pendingEmail: 'new@example.com',
+        });
+        const changed = await store.users.consumeEmailChange({ email: 'new@example.com', tokenHash: 'change', now: at(4) });
+        expect(changed).to.deep.equal({
+          user: userRecord('other', 'new@example.com', now, { emailVerifiedAt: at(4), updatedAt: at(4) }),
+          previousEmail: 'other@example.com',
+          requestingSessionId: 's',
+        });
+        expect(await store.users.findById('other')).to.deep.equal(changed?.user);
+        // What is spent is removed, not set to null: the partial indexes and `$exists` filters rely on it.
+        const documents = client.db(dbName).collection('users');
+        const keys = ['_id', 'email', 'passwordHash', 'passwordChangedAt', 'createdAt', 'updatedAt', 'emailVerifiedAt'];
+        expect(await documents.findOne({ _id: 'old' as never })).to.have.all.keys(keys);
+        expect(await documents.findOne({ _id: 'other' as never })).to.have.all.keys(keys);
+      } finally {
+        await client.close();
+      }
     });
 
     it('stores sessions keyed by the token digest, and users without reset fields when they have no token', async () => {

@@ -99,6 +99,82 @@ describeWithPostgres('PostgreSQL repositories', (postgres) => {
       expect((await limiter.hit('k')).allowed).to.equal(false);
     });
 
+    it('brings a schema left at version 3 up to date (version 4): its users unverified, and the new methods working on them', async () => {
+      const schema = uniqueSchemaName('version_3');
+      await client.query(`CREATE SCHEMA "${schema}"`);
+      await client.query(
+        `CREATE TABLE "${schema}".schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      for (const migration of postgresMigrations(schema).slice(0, 3)) {
+        await client.query(migration.sql);
+        await client.query(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES ($1, $2)`, [
+          migration.version,
+          migration.name,
+        ]);
+      }
+      const later = new Date(NOW.getTime() + 60_000);
+      await client.query(
+        `INSERT INTO "${schema}".users (id, email, password_hash, password_version, reset_token_hash, reset_token_expires_at,
+           password_changed_at, created_at, updated_at)
+         VALUES ('old', 'old@example.com', 'hash', 2, 'reset-digest', $2, $1, $1, $1),
+                ('other', 'other@example.com', 'hash', 2, NULL, NULL, $1, $1, $1)`,
+        [NOW, later],
+      );
+
+      const store = await open(schema);
+      expect(await versions(schema)).to.deep.equal(latest);
+      expect(latest).to.have.length(4);
+      const migrated = userRecord('old', 'old@example.com', NOW, {
+        passwordVersion: 2,
+        resetTokenHash: 'reset-digest',
+        resetTokenExpiresAt: later,
+      });
+      expect(await store.users.findByEmail('old@example.com')).to.deep.equal(migrated);
+      const at = (ms: number) => new Date(NOW.getTime() + ms);
+      await store.users.setVerificationToken('old@example.com', 'verify', at(1000), at(1));
+      expect(await store.users.consumeVerificationToken({ email: 'old@example.com', tokenHash: 'verify', now: at(2) })).to.deep.equal({
+        ...migrated,
+        emailVerifiedAt: at(2),
+        updatedAt: at(2),
+      });
+      const request = { expectedPasswordVersion: 2, tokenHash: 'change', expiresAt: at(1000), sessionId: 's', now: at(3) };
+      expect(await store.users.requestEmailChange({ ...request, id: 'other', newEmail: 'new@example.com' })).to.include({
+        pendingEmail: 'new@example.com',
+      });
+      expect(await store.users.consumeEmailChange({ email: 'new@example.com', tokenHash: 'change', now: at(4) })).to.deep.include({
+        previousEmail: 'other@example.com',
+        requestingSessionId: 's',
+      });
+      expect(await store.users.findByEmail('new@example.com')).to.include({ id: 'other' });
+
+      const { rows: columns } = await client.query<{ column_name: string; data_type: string; is_nullable: string }>(
+        `SELECT column_name, data_type, is_nullable FROM information_schema.columns
+         WHERE table_schema = $1 AND table_name = 'users' AND ordinal_position > 11 ORDER BY ordinal_position`,
+        [schema],
+      );
+      expect(columns).to.deep.equal(
+        [
+          ['email_verified_at', 'timestamp with time zone'],
+          ['verification_token_hash', 'text'],
+          ['verification_token_expires_at', 'timestamp with time zone'],
+          ['pending_email', 'text'],
+          ['email_change_token_hash', 'text'],
+          ['email_change_token_expires_at', 'timestamp with time zone'],
+          ['email_change_session_id', 'text'],
+        ].map(([column_name, data_type]) => ({ column_name, data_type, is_nullable: 'YES' })),
+      );
+      const { rows: unique } = await client.query<{ conname: string }>(
+        `SELECT conname FROM pg_constraint WHERE contype = 'u' AND conrelid = $1::regclass ORDER BY conname`,
+        [`"${schema}".users`],
+      );
+      expect(unique.map(({ conname }) => conname)).to.deep.equal([
+        'users_email_change_token_hash_unique',
+        'users_email_unique',
+        'users_reset_token_hash_unique',
+        'users_verification_token_hash_unique',
+      ]);
+    });
+
     it('keeps serving while a newer instance adds a column (a rolling upgrade): no statement depends on the table’s shape', async () => {
       const schema = uniqueSchemaName('rolling');
       // One connection, so that the statements prepared before the change are the ones run after it.

@@ -182,6 +182,63 @@ describe('SQLite repositories', () => {
       expect((await limiter.hit('k')).allowed).to.equal(false);
     });
 
+    it('brings a database left at version 3 up to date (version 4): its users unverified, and the new methods working on them', async () => {
+      const path = freshPath();
+      const old = new Database(path);
+      old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT');
+      for (const migration of SQLITE_MIGRATIONS.slice(0, 3)) {
+        old.exec(migration.sql);
+        old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(migration.version, migration.name, NOW.getTime());
+      }
+      const insertUser = old.prepare(
+        `INSERT INTO users (id, email, password_hash, password_version, reset_token_hash, reset_token_expires_at,
+           password_changed_at, created_at, updated_at)
+         VALUES (?, ?, 'hash', 2, ?, ?, ?, ?, ?)`,
+      );
+      const later = NOW.getTime() + 60_000;
+      insertUser.run('old', 'old@example.com', 'reset-digest', later, NOW.getTime(), NOW.getTime(), NOW.getTime());
+      insertUser.run('other', 'other@example.com', null, null, NOW.getTime(), NOW.getTime(), NOW.getTime());
+      old.close();
+
+      const store = openStore(path);
+      expect(versions(path)).to.deep.equal(SQLITE_MIGRATIONS.map(({ version, name }) => ({ version, name })));
+      expect(SQLITE_MIGRATIONS).to.have.length(4);
+      const migrated = userRecord('old', 'old@example.com', NOW, {
+        passwordVersion: 2,
+        resetTokenHash: 'reset-digest',
+        resetTokenExpiresAt: new Date(later),
+      });
+      expect(await store.users.findByEmail('old@example.com')).to.deep.equal(migrated);
+      const at = (ms: number) => new Date(NOW.getTime() + ms);
+      await store.users.setVerificationToken('old@example.com', 'verify', at(1000), at(1));
+      expect(await store.users.consumeVerificationToken({ email: 'old@example.com', tokenHash: 'verify', now: at(2) })).to.deep.equal({
+        ...migrated,
+        emailVerifiedAt: at(2),
+        updatedAt: at(2),
+      });
+      const request = { expectedPasswordVersion: 2, tokenHash: 'change', expiresAt: at(1000), sessionId: 's', now: at(3) };
+      expect(await store.users.requestEmailChange({ ...request, id: 'other', newEmail: 'new@example.com' })).to.include({
+        pendingEmail: 'new@example.com',
+      });
+      expect(await store.users.consumeEmailChange({ email: 'new@example.com', tokenHash: 'change', now: at(4) })).to.deep.include({
+        previousEmail: 'other@example.com',
+        requestingSessionId: 's',
+      });
+      expect(await store.users.findByEmail('new@example.com')).to.include({ id: 'other' });
+
+      const db = new Database(path, { readonly: true });
+      try {
+        const indexes = db
+          .prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users'")
+          .all();
+        const byName = Object.fromEntries(indexes.map(({ name, sql }) => [name, sql]));
+        expect(byName.users_verification_token_hash_unique).to.match(/UNIQUE INDEX[\s\S]*WHERE verification_token_hash IS NOT NULL/);
+        expect(byName.users_email_change_token_hash_unique).to.match(/UNIQUE INDEX[\s\S]*WHERE email_change_token_hash IS NOT NULL/);
+      } finally {
+        db.close();
+      }
+    });
+
     it('keeps serving while another process adds a column (a newer version), answering the same records', async () => {
       const path = freshPath();
       const store = openStore(path);
