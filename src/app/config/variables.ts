@@ -206,17 +206,18 @@ export const variables = z.object({
   RATE_LIMIT_LOGIN_FAILURES: variable(rateLimit(), {
     fallback: '5/15m',
     meaning:
-      'failed log-ins per account and client address; reset-token attempts per account and address are counted apart with the same limit',
+      'failed log-ins per account and client address; reset- and verification-token attempts per account and address are counted apart ' +
+      'with the same limit',
   }),
   RATE_LIMIT_ACCOUNT_LOGIN_FAILURES: variable(rateLimit(), {
     fallback: '100/1h',
     meaning:
-      'failed log-ins per account from all addresses; wrong reset tokens per account are counted apart with the same limit ' +
-      '(and only wrong ones are refused)',
+      'failed log-ins per account from all addresses; wrong reset and verification tokens per account are counted apart with the same ' +
+      'limit (and only wrong ones are refused)',
   }),
   RATE_LIMIT_ACCOUNT: variable(rateLimit(), {
     fallback: '10/15m',
-    meaning: 'registration and reset requests per account **and** client address, each action apart',
+    meaning: 'registration, reset, verification and email-change requests per account **and** client address, each action apart',
   }),
   ALLOWED_ORIGINS: variable(origins(), {
     meaning: "comma-separated origins (e.g. `https://app.example.com`) allowed to make state changes besides the service's own",

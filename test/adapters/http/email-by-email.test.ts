@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { TOKENS } from '../../../src/app/tokens.js';
 import { digestToken } from '../../../src/domain/rules/secret-token.js';
 import { capturedLogger, type CapturedLog } from '../../support/captured-logger.js';
-import { clientFor, expectErrorCode, sessionCookieOf, type Client, type Reply } from '../../support/http-client.js';
+import { startServiceProcess } from '../../support/child-process.js';
+import { clientFor, expectErrorCode, request, sessionCookieOf, type Client, type Reply } from '../../support/http-client.js';
 import { closedPort, SmtpTestServer, type ReceivedMessage } from '../../support/smtp-test-server.js';
 import { describeForEachStore } from '../../support/stores.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
@@ -120,11 +121,41 @@ describeForEachStore('email addresses by email', (storeEnv) => {
       expectNoSecrets();
     });
 
-    for (const mode of ['off', 'optional'] as const) {
-      it(`takes the same time for an existing address as for a new one, within 5 % at the median (EMAIL_VERIFICATION=${mode})`, async () => {
-        // A real cost, so the hash is what the time is made of, as in production; rate limits off for the many sign-ups.
-        await start({ BCRYPT_COST: '10', RATE_LIMIT: 'off', EMAIL_VERIFICATION: mode });
-        expect((await register()).status).to.equal(200);
+    it('with EMAIL_VERIFICATION=optional, mails a new account its verification link, which verifies it', async () => {
+      await start({ EMAIL_VERIFICATION: 'optional' });
+      expect((await register(EMAIL, PASSWORD, { 'Accept-Language': 'fr-CA, en;q=0.5' })).status).to.equal(200);
+      const [message] = await messages(1);
+      expect(message?.envelope.to).to.deep.equal([EMAIL]);
+      expect(message?.html).to.contain('lang="fr"');
+      const link = verifyLinkIn(message as ReceivedMessage);
+      expect(new URL(link).searchParams.get('email')).to.equal(EMAIL);
+      const cookie = await logIn();
+      expect((await api.get('/profile', { cookie })).body).to.deep.equal({ email: EMAIL, email_verified: false });
+      expect((await verify(EMAIL, tokenOf(link))).status).to.equal(200);
+      expect((await api.get('/profile', { cookie })).body).to.deep.equal({ email: EMAIL, email_verified: true });
+      expectNoSecrets([tokenOf(link)]);
+    });
+  });
+
+  // The service in a process of its own, as a client sees it: in this process the background notice would
+  // run on the test client's own event loop, between the answer being written and the client reading it.
+  for (const mode of ['off', 'optional'] as const) {
+    it(`sign-up takes the same time for an existing address as for a new one, within 5 % at the median (EMAIL_VERIFICATION=${mode})`, async () => {
+      // A real cost, so the hash is what the time is made of, as in production; rate limits off for the many sign-ups.
+      const service = await startServiceProcess({
+        ...storeEnv(),
+        RESET_TOKEN_DELIVERY: 'email',
+        SMTP_URL: smtp.url(),
+        MAIL_FROM,
+        RESET_URL,
+        VERIFY_URL,
+        BCRYPT_COST: '10',
+        RATE_LIMIT: 'off',
+        EMAIL_VERIFICATION: mode,
+      });
+      try {
+        const register = (email: string) => request(service.url, 'POST', '/users', { form: { email, password: PASSWORD } });
+        expect((await register(EMAIL)).status).to.equal(200);
         let expected = mode === 'optional' ? 1 : 0;
         await messages(expected);
         const timed = async (email: string): Promise<number> => {
@@ -147,28 +178,15 @@ describeForEachStore('email addresses by email', (storeEnv) => {
         }
         const [freshMs, existingMs] = [median(fresh), median(existing)];
         const ratio = existingMs / freshMs;
-        const figures = `new ${freshMs.toFixed(1)} ms (${Math.min(...fresh).toFixed(1)}–${Math.max(...fresh).toFixed(1)}), existing ${existingMs.toFixed(1)} ms (${Math.min(...existing).toFixed(1)}–${Math.max(...existing).toFixed(1)}), ratio ${ratio.toFixed(3)}`;
-        process.stdout.write(`      sign-up timing, EMAIL_VERIFICATION=${mode}: ${figures}\n`);
+        const range = (values: number[]) => `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
+        const figures = `new ${freshMs.toFixed(1)} ms (${range(fresh)}), existing ${existingMs.toFixed(1)} ms (${range(existing)}), ratio ${ratio.toFixed(3)}`;
+        process.stdout.write(`      sign-up timing, EMAIL_VERIFICATION=${mode}, ${ROUNDS} pairs: ${figures}\n`);
         expect(Math.abs(ratio - 1), figures).to.be.below(0.05);
-      });
-    }
-
-    it('with EMAIL_VERIFICATION=optional, mails a new account its verification link, which verifies it', async () => {
-      await start({ EMAIL_VERIFICATION: 'optional' });
-      expect((await register(EMAIL, PASSWORD, { 'Accept-Language': 'fr-CA, en;q=0.5' })).status).to.equal(200);
-      const [message] = await messages(1);
-      expect(message?.envelope.to).to.deep.equal([EMAIL]);
-      expect(message?.html).to.contain('lang="fr"');
-      const link = verifyLinkIn(message as ReceivedMessage);
-      expect(new URL(link).searchParams.get('email')).to.equal(EMAIL);
-      const cookie = await logIn();
-      expect((await api.get('/profile', { cookie })).body).to.deep.equal({ email: EMAIL, email_verified: false });
-      expect((await verify(EMAIL, tokenOf(link))).status).to.equal(200);
-      expect((await api.get('/profile', { cookie })).body).to.deep.equal({ email: EMAIL, email_verified: true });
-      expectNoSecrets([tokenOf(link)]);
+      } finally {
+        expect(await service.stop()).to.equal(0);
+      }
     });
-  });
-
+  }
   describe('POST /email_verification', () => {
     it('mails the link for any address, known or not, verified or not, with the same answer', async () => {
       await start();
