@@ -197,7 +197,10 @@ class Run {
     await Promise.all(
       dead.map(async ({ token, why }) => {
         const probes = [() => this.fixture.getProfile.execute({ sessionToken: token.token })];
-        if (thoroughly) probes.push(() => this.fixture.listSessions.execute({ sessionToken: token.token }).then(() => ({ email: '', emailVerified: false })));
+        if (thoroughly)
+          probes.push(() =>
+            this.fixture.listSessions.execute({ sessionToken: token.token }).then(() => ({ email: '', emailVerified: false })),
+          );
         for (const probe of probes) {
           this.checks += 1;
           let accepted = true;

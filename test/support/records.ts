@@ -1,7 +1,7 @@
 import type { Session } from '../../src/domain/entities/session.js';
 import type { User } from '../../src/domain/entities/user.js';
 
-/** A user as a store holds it, without reset tokens, every instant `at`. */
+/** A user as a store holds it, without tokens or a pending email change, unverified, every instant `at`. */
 export function userRecord(id: string, email: string, at: Date, overrides: Partial<User> = {}): User {
   return {
     id,
@@ -12,6 +12,13 @@ export function userRecord(id: string, email: string, at: Date, overrides: Parti
     resetTokenExpiresAt: null,
     spentResetTokenHash: null,
     spentResetTokenExpiresAt: null,
+    emailVerifiedAt: null,
+    verificationTokenHash: null,
+    verificationTokenExpiresAt: null,
+    pendingEmail: null,
+    emailChangeTokenHash: null,
+    emailChangeTokenExpiresAt: null,
+    emailChangeSessionId: null,
     passwordChangedAt: at,
     createdAt: at,
     updatedAt: at,

@@ -112,8 +112,7 @@ export function linkTemplate(example: string) {
       );
     },
     {
-      error:
-        `must be an absolute http(s) URL containing {token} (and optionally {email}), e.g. ${example}`,
+      error: `must be an absolute http(s) URL containing {token} (and optionally {email}), e.g. ${example}`,
     },
   );
 }

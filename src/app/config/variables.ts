@@ -166,8 +166,7 @@ export const variables = z.object({
   }),
   MAIL_LOCALE: variable(oneOf(MAIL_LOCALES), {
     fallback: 'en',
-    meaning:
-      "the language of a message when none of the `Accept-Language` of the request that caused it is available: `en` or `fr`",
+    meaning: 'the language of a message when none of the `Accept-Language` of the request that caused it is available: `en` or `fr`',
   }),
   SERVICE_NAME: variable(serviceName(), {
     fallback: 'Account service',
@@ -176,7 +175,7 @@ export const variables = z.object({
   EMAIL_VERIFICATION: variable(oneOf(['off', 'optional', 'required']), {
     fallback: 'off',
     meaning:
-      '`off` (the seed\'s behaviour), `optional` (a new account is mailed its verification link; `GET /profile` reports ' +
+      "`off` (the seed's behaviour), `optional` (a new account is mailed its verification link; `GET /profile` reports " +
       '`email_verified`) or `required` (as `optional`, and an unverified account cannot log in); see [Email addresses](#email-addresses)',
   }),
   VERIFICATION_TOKEN_TTL: variable(duration(7 * DAY), {

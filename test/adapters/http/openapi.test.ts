@@ -161,13 +161,16 @@ describe('the OpenAPI document', () => {
       }
     });
 
-    it('a body (both media types, 400, 413, 415) on exactly the routes that read one: POST /users, POST /sessions, PUT /password, DELETE /users/me, POST and PUT /reset_password', () => {
+    it('a body (both media types, 400, 413, 415) on exactly the routes that read one', () => {
       const withBody = ops.filter(({ operation }) => operation.requestBody !== undefined).map(({ method, path }) => `${method} ${path}`);
       expect(withBody.sort()).to.deep.equal([
         'DELETE /users/me',
+        'POST /email_verification',
         'POST /reset_password',
         'POST /sessions',
         'POST /users',
+        'PUT /email',
+        'PUT /email_verification',
         'PUT /password',
         'PUT /reset_password',
       ]);
@@ -182,13 +185,16 @@ describe('the OpenAPI document', () => {
       }
     });
 
-    it('429 with Retry-After on exactly the six rate-limited routes; 503 with Retry-After wherever the store is used', () => {
+    it('429 with Retry-After on exactly the nine rate-limited routes; 503 with Retry-After wherever the store is used', () => {
       const rateLimited = ops.filter(({ operation }) => '429' in operation.responses).map(({ method, path }) => `${method} ${path}`);
       expect(rateLimited.sort()).to.deep.equal([
         'DELETE /users/me',
+        'POST /email_verification',
         'POST /reset_password',
         'POST /sessions',
         'POST /users',
+        'PUT /email',
+        'PUT /email_verification',
         'PUT /password',
         'PUT /reset_password',
       ]);
@@ -201,9 +207,12 @@ describe('the OpenAPI document', () => {
         'GET /profile',
         'GET /readyz',
         'GET /sessions',
+        'POST /email_verification',
         'POST /reset_password',
         'POST /sessions',
         'POST /users',
+        'PUT /email',
+        'PUT /email_verification',
         'PUT /password',
         'PUT /reset_password',
       ]);
@@ -294,7 +303,7 @@ describe('checking responses against the OpenAPI document', () => {
           { location: '/', 'set-cookie': 'session_id=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax' },
         ),
       ],
-      ['GET /profile 200', response('GET', '/profile', 200, { email: 'bob@example.com' })],
+      ['GET /profile 200', response('GET', '/profile', 200, { email: 'bob@example.com', email_verified: false })],
       [
         'POST /reset_password 200 (delivery response)',
         response('POST', '/reset_password', 200, { email: 'bob@example.com', reset_token: 'kq2Hn1cM3yG0cXyqH3Jd7Q0o1yB5x0Zt1Vq2sCq9b4E' }),

@@ -37,7 +37,10 @@ describeUseCasesForEachStore('session lifetimes', (useCaseFixture) => {
     const fixture = await loggedIn({ env: { SESSION_TTL: '2h', SESSION_IDLE_TTL: '1h' } });
     for (let i = 0; i < 4; i += 1) {
       fixture.clock.advance(30 * MINUTE - (i === 3 ? SECOND : 0));
-      expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
+      expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken })).to.deep.equal({
+        email: EMAIL,
+        emailVerified: false,
+      });
     }
     fixture.clock.advance(SECOND);
     expect(await rejection(fixture.getProfile.execute({ sessionToken: fixture.sessionToken }))).to.be.instanceOf(InvalidSessionError);

@@ -60,7 +60,10 @@ describeUseCasesForEachStore('ChangePassword', (useCaseFixture) => {
       );
     }
     expect(await fixture.users.findByEmail(EMAIL)).to.deep.equal(before);
-    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken }), 'nothing ended').to.deep.equal({ email: EMAIL, emailVerified: false });
+    expect(await fixture.getProfile.execute({ sessionToken: fixture.sessionToken }), 'nothing ended').to.deep.equal({
+      email: EMAIL,
+      emailVerified: false,
+    });
     // The same counter as log-in's (5 per account and address by default): the right password is refused now too.
     expect(await rejection(fixture.changePassword.execute(change(fixture.sessionToken)))).to.be.instanceOf(TooManyAttemptsError);
     expect(await rejection(fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS }))).to.be.instanceOf(

@@ -61,7 +61,10 @@ describeUseCasesForEachStore('DeleteAccount', (useCaseFixture) => {
       );
     }
     expect(await fixture.users.findByEmail(EMAIL)).to.deep.equal(before);
-    expect(await fixture.getProfile.execute({ sessionToken: fixture.otherSession }), 'nothing ended').to.deep.equal({ email: EMAIL, emailVerified: false });
+    expect(await fixture.getProfile.execute({ sessionToken: fixture.otherSession }), 'nothing ended').to.deep.equal({
+      email: EMAIL,
+      emailVerified: false,
+    });
     // The log-in counter (5 per account and address by default): the right password is refused now too.
     expect(await rejection(fixture.deleteAccount.execute(deletion(fixture.sessionToken)))).to.be.instanceOf(TooManyAttemptsError);
     expect(await fixture.users.findByEmail(EMAIL)).to.deep.equal(before);

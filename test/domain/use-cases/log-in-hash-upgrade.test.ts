@@ -32,7 +32,10 @@ describeUseCasesForEachStore('LogIn: hashes made with another BCRYPT_COST are up
       const upgraded = await fixture.users.findById(id);
       expect(bcrypt.getRounds(upgraded?.passwordHash ?? '')).to.equal(now);
       expect(upgraded?.passwordVersion, 'not a password change').to.equal(2);
-      expect(await fixture.getProfile.execute({ sessionToken }), 'the session of that very log-in').to.deep.equal({ email: EMAIL, emailVerified: false });
+      expect(await fixture.getProfile.execute({ sessionToken }), 'the session of that very log-in').to.deep.equal({
+        email: EMAIL,
+        emailVerified: false,
+      });
       await fixture.logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS });
       expect((await fixture.users.findById(id))?.passwordHash, 'once is enough').to.equal(upgraded?.passwordHash);
     });

@@ -20,7 +20,8 @@ describe('sessions per user (MAX_SESSIONS_PER_USER)', () => {
   it('ends the oldest session when a log-in goes beyond the cap, and keeps the others', async () => {
     const { getProfile, tokens } = await loggedInTimes(4, { MAX_SESSIONS_PER_USER: '3' });
     expect(await rejection(getProfile.execute({ sessionToken: tokens[0] ?? '' }))).to.be.instanceOf(InvalidSessionError);
-    for (const sessionToken of tokens.slice(1)) expect(await getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
+    for (const sessionToken of tokens.slice(1))
+      expect(await getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
   });
 
   it('defaults to 100', async () => {

@@ -78,7 +78,8 @@ describe('LogIn', () => {
       for (let i = 0; i < 5; i += 1)
         tokens.add((await logIn.execute({ email: EMAIL, password: PASSWORD, clientAddress: ADDRESS })).sessionToken);
       expect(tokens.size).to.equal(5);
-      for (const sessionToken of tokens) expect(await getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
+      for (const sessionToken of tokens)
+        expect(await getProfile.execute({ sessionToken })).to.deep.equal({ email: EMAIL, emailVerified: false });
     });
   });
 

@@ -93,7 +93,9 @@ const verify = route({
       { id: 'EmailVerification' },
     ),
     description: 'The address the token was sent to, and the token.',
-    examples: { verification: { summary: 'A verification', value: { email: 'bob@example.com', verification_token: SECRET_TOKEN_EXAMPLE } } },
+    examples: {
+      verification: { summary: 'A verification', value: { email: 'bob@example.com', verification_token: SECRET_TOKEN_EXAMPLE } },
+    },
   },
   responses: {
     200: jsonResponse(
@@ -124,7 +126,7 @@ const changeEmail = route({
     summary: 'Ask to move the account of the logged-in user to another address',
     description:
       'Checks the password (counted like a log-in, under the same rate limits, after the same bcrypt work) and issues a token for ' +
-      "the new address, like `POST /email_verification`. The account keeps its address until `PUT /email_verification` is called " +
+      'the new address, like `POST /email_verification`. The account keeps its address until `PUT /email_verification` is called ' +
       'with the new address and that token; a newer request supersedes the older one, and a password reset or change cancels it. ' +
       "An address another account has gets the same answer, changes nothing, and (with `email` delivery) tells that account's owner.",
     security: [{ sessionCookie: [] }],

@@ -54,10 +54,10 @@ const logIn = route({
     401: errorResponse('Wrong email or password: the same answer for both.', [
       ['invalidCredentials', 'Wrong email or password', 'invalid_credentials'],
     ]),
-    403: errorResponse('The password is right, but `EMAIL_VERIFICATION=required` and the address is not verified yet; or a cross-site request.', [
-      ['emailNotVerified', 'Address not verified', 'email_not_verified'],
-      ERROR_EXAMPLES.crossSite,
-    ]),
+    403: errorResponse(
+      'The password is right, but `EMAIL_VERIFICATION=required` and the address is not verified yet; or a cross-site request.',
+      [['emailNotVerified', 'Address not verified', 'email_not_verified'], ERROR_EXAMPLES.crossSite],
+    ),
     429: SHARED_RESPONSES.tooManyRequests,
     503: SHARED_RESPONSES.storeUnavailable,
   },

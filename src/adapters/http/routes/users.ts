@@ -21,7 +21,7 @@ const register = route({
       "Creates an account. The email is trimmed and lower-cased, must have the HTML standard's email shape and at most 254 " +
       "characters, and is unique (the store's atomic insert decides between concurrent registrations). The password must follow " +
       'the password policy (see the `password` field). With `RESET_TOKEN_DELIVERY=response` an address already registered is a 400 ' +
-      '`email_taken` (the seed\'s answer); with `email` it gets exactly the answer a new one gets, after the same work, and its owner ' +
+      "`email_taken` (the seed's answer); with `email` it gets exactly the answer a new one gets, after the same work, and its owner " +
       'is told of the attempt. With `EMAIL_VERIFICATION` on and `email` delivery, a new account is mailed its verification link. ' +
       'Rate-limited per client address and per account.',
     security: [],

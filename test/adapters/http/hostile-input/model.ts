@@ -14,10 +14,15 @@ export interface ModelSession {
 }
 
 export interface ModelUser {
-  /** Normalised. */
-  readonly email: string;
+  /** Normalised; a confirmed email change replaces it. */
+  email: string;
   password: string;
   resetToken: string | null;
+  /** Whether the address is verified, and the verification token last issued for it (not yet spent). */
+  verified: boolean;
+  verificationToken: string | null;
+  /** An email change asked and not yet confirmed: the new address, its token, and the session that asked. */
+  pendingEmail: { readonly email: string; readonly token: string; readonly sessionToken: string } | null;
   /** Live sessions, oldest first. */
   sessions: ModelSession[];
 }

@@ -96,6 +96,9 @@ const ROUTES = [
   ['PUT', '/password'],
   ['POST', '/reset_password'],
   ['PUT', '/reset_password'],
+  ['POST', '/email_verification'],
+  ['PUT', '/email_verification'],
+  ['PUT', '/email'],
 ] as const;
 // Every method Node's parser accepts, but CONNECT, which asks for a tunnel rather than a resource.
 const ALL_METHODS = METHODS.filter((method) => method !== 'CONNECT');
@@ -117,6 +120,8 @@ const ODD_PATHS = [
   '/users#x',
   '/users;a=b',
   '/reset_password/',
+  '/email_verification/',
+  '/EMAIL',
   '/sessions/1',
   '/index.html',
   '/.env',
@@ -286,6 +291,11 @@ const VALID_ACTIONS = [
   'registerFreed',
   'deadSession',
   'deadResetToken',
+  'requestVerification',
+  'verifyEmail',
+  'changeEmail',
+  'changeEmailWrong',
+  'confirmEmailChange',
 ] as const;
 export type ValidAction = (typeof VALID_ACTIONS)[number];
 export interface ValidPlan {

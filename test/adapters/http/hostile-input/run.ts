@@ -148,10 +148,16 @@ export async function runGeneratedRequests(url: string, writes: WriteRecorder, c
       'changePasswordTooShort',
       'deleteAccount',
       'deleteAccountWrong',
+      'changeEmail',
+      'changeEmailWrong',
     ] as const satisfies readonly ValidAction[];
     if ((needsSession as readonly ValidAction[]).includes(action) && world.pick(0, withSessions) === undefined) action = 'logIn';
     if (action === 'resetPassword' || action === 'resetPasswordTooShort') {
       if (world.pick(0, (user) => user.resetToken !== null) === undefined) action = 'requestReset';
+    }
+    if (action === 'verifyEmail' && world.pick(0, (user) => user.verificationToken !== null) === undefined) action = 'requestVerification';
+    if (action === 'confirmEmailChange' && world.pick(0, (user) => user.pendingEmail !== null) === undefined) {
+      action = world.pick(0, withSessions) === undefined ? 'logIn' : 'changeEmail';
     }
     actions.set(action, (actions.get(action) ?? 0) + 1);
 
@@ -163,7 +169,15 @@ export async function runGeneratedRequests(url: string, writes: WriteRecorder, c
           sendValid('POST', '/users', { as, fields: { email: styled(email, step.emailStyle), password: step.password } }),
         );
         expectOutcome(result, 200, { email, message: 'user created' }, ['users.add']);
-        world.users.push({ email, password: step.password, resetToken: null, sessions: [] });
+        world.users.push({
+          email,
+          password: step.password,
+          resetToken: null,
+          sessions: [],
+          verified: false,
+          verificationToken: null,
+          pendingEmail: null,
+        });
         return;
       }
       case 'registerTaken': {
@@ -195,7 +209,7 @@ export async function runGeneratedRequests(url: string, writes: WriteRecorder, c
         const user = world.pick(step.target, withSessions) as ModelUser;
         const session = sessionOf(user, step.target);
         const result = await exchange(() => sendValid('GET', '/profile', { cookie: cookieOf(session) }));
-        expectOutcome(result, 200, { email: user.email }, use(session));
+        expectOutcome(result, 200, { email: user.email, email_verified: user.verified }, use(session));
         return;
       }
       case 'logOut': {
@@ -307,6 +321,7 @@ export async function runGeneratedRequests(url: string, writes: WriteRecorder, c
         user.sessions = [fresh];
         if (user.resetToken !== null) world.deadResetTokens.push({ email: user.email, token: user.resetToken });
         user.resetToken = null;
+        user.pendingEmail = null;
         user.password = step.password;
         return;
       }
@@ -374,7 +389,67 @@ export async function runGeneratedRequests(url: string, writes: WriteRecorder, c
         expectOutcome(result, 200, { email: user.email, message: 'Password updated' }, ['users.consumeResetToken', ...ended]);
         user.password = newPassword;
         user.resetToken = null;
+        user.pendingEmail = null;
         world.endSessions(user, user.sessions);
+        return;
+      }
+      case 'requestVerification': {
+        const user = world.pick(step.target) as ModelUser;
+        const result = await exchange(() =>
+          sendValid('POST', '/email_verification', { as, fields: { email: styled(user.email, step.emailStyle) } }),
+        );
+        expectOutcome(result, 200, undefined, ['users.setVerificationToken']);
+        const body = JSON.parse(result.exchange.text) as { email: string; verification_token: string };
+        expect(body.email).to.equal(user.email);
+        expect(body.verification_token).to.match(/^[A-Za-z0-9_-]{43}$/);
+        user.verificationToken = body.verification_token;
+        return;
+      }
+      case 'verifyEmail': {
+        const user = world.pick(step.target, (candidate) => candidate.verificationToken !== null) as ModelUser;
+        const fields = { email: styled(user.email, step.emailStyle), verification_token: user.verificationToken as string };
+        const result = await exchange(() => sendValid('PUT', '/email_verification', { as, fields }));
+        expectOutcome(result, 200, { email: user.email, message: 'Email verified' }, ['users.consumeVerificationToken']);
+        user.verified = true;
+        user.verificationToken = null;
+        return;
+      }
+      case 'changeEmail':
+      case 'changeEmailWrong': {
+        const user = world.pick(step.target, withSessions) as ModelUser;
+        const caller = sessionOf(user, step.target);
+        const newEmail = world.freshEmail();
+        const password = action === 'changeEmail' ? user.password : `${user.password}!`;
+        const fields = { password, new_email: styled(newEmail, step.emailStyle) };
+        const result = await exchange(() => sendValid('PUT', '/email', { as, fields, cookie: cookieOf(caller) }));
+        if (action === 'changeEmailWrong') {
+          expectOutcome(result, 401, { code: 'wrong_password', message: new WrongPasswordError().message }, []);
+          return;
+        }
+        expectOutcome(result, 200, undefined, ['users.requestEmailChange']);
+        const body = JSON.parse(result.exchange.text) as { email: string; verification_token: string };
+        expect(body.email).to.equal(newEmail);
+        user.pendingEmail = { email: newEmail, token: body.verification_token, sessionToken: caller.token };
+        return;
+      }
+      case 'confirmEmailChange': {
+        const user = world.pick(step.target, (candidate) => candidate.pendingEmail !== null) as ModelUser;
+        const pending = user.pendingEmail as NonNullable<ModelUser['pendingEmail']>;
+        const fields = { email: styled(pending.email, step.emailStyle), verification_token: pending.token };
+        const result = await exchange(() => sendValid('PUT', '/email_verification', { as, fields }));
+        const others = user.sessions.filter((session) => session.token !== pending.sessionToken);
+        expectOutcome(result, 200, { email: pending.email, message: 'Email verified' }, [
+          'users.consumeEmailChange',
+          ...others.map(() => 'sessions.delete'),
+        ]);
+        world.endSessions(user, others);
+        if (user.resetToken !== null) world.deadResetTokens.push({ email: pending.email, token: user.resetToken });
+        world.freedEmails.push(user.email);
+        user.email = pending.email;
+        user.verified = true;
+        user.resetToken = null;
+        user.verificationToken = null;
+        user.pendingEmail = null;
         return;
       }
     }

@@ -82,7 +82,7 @@ const NASTY_STRINGS = [
   '1234567',
 ];
 const OPERATORS = ['$ne', '$gt', '$gte', '$lt', '$regex', '$where', '$exists', '$in', '$nin', '$or', '$expr', '$elemMatch', '$type'];
-export const FIELDS = ['email', 'password', 'current_password', 'new_password', 'reset_token'] as const;
+export const FIELDS = ['email', 'password', 'current_password', 'new_password', 'reset_token', 'new_email', 'verification_token'] as const;
 export type Field = (typeof FIELDS)[number];
 
 const longString = fc
@@ -145,6 +145,10 @@ function plausible(field: Field): fc.Arbitrary<HString> {
     case 'new_password':
       return fc.oneof(fc.constant('a brand new password'), fc.constant(new Real('password')));
     case 'reset_token':
+      return fc.oneof(fc.constant(new Real('resetToken')), fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), fc.constant(new Real('session')));
+    case 'new_email':
+      return fc.oneof(fc.constant(new Real('otherEmail')), fc.constant(new Real('EMAIL')), fc.constant('nobody@example.com'));
+    case 'verification_token':
       return fc.oneof(fc.constant(new Real('resetToken')), fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), fc.constant(new Real('session')));
   }
 }
