@@ -10,7 +10,11 @@ const EMAIL = 'carol@example.com';
 const PASSWORD = 'hunter2hunter2';
 const NEW_PASSWORD = 'correct horse battery staple';
 const SMTP_CREDENTIALS = { user: 'mailer@example.com', pass: 'smtp-p@ss:w/rd-4711' };
-const MAIL = { MAIL_FROM: 'noreply@example.com', RESET_URL: 'https://app.example.com/reset#token={token}' };
+const MAIL = {
+  MAIL_FROM: 'noreply@example.com',
+  RESET_URL: 'https://app.example.com/reset#token={token}',
+  VERIFY_URL: 'https://app.example.com/verify#token={token}',
+};
 
 /** A key and a certificate for 127.0.0.1 made with openssl, or why there is none. */
 async function certificateFor127(dir: string): Promise<{ key: string; cert: string; certPath: string } | string> {
@@ -71,6 +75,7 @@ describe('reset token delivery at start-up (the real entry point)', function () 
       RESET_TOKEN_DELIVERY: 'email',
       SMTP_URL: 'smtps://u:Sup3rS3cret@mail.example.com',
       MAIL_FROM: 'noreply@example.com',
+      VERIFY_URL: MAIL.VERIFY_URL,
     });
     expect(code).to.equal(1);
     expect(stderr.trim()).to.equal('auth-service: invalid configuration: RESET_URL is required when RESET_TOKEN_DELIVERY=email');

@@ -122,7 +122,7 @@ describeForEachStore('two instances on one shared store', (storeEnv, storeName) 
     for (const api of [apiA, apiB]) {
       const reply = await api.get('/profile', { cookie: cookieOf(token) });
       expect(reply.status).to.equal(200);
-      expect(reply.body).to.deep.equal({ email });
+      expect(reply.body).to.deep.equal({ email, email_verified: false });
     }
   }
 

@@ -46,7 +46,7 @@ describeForEachStore('end to end: the seed flow against the running service', (s
 
     const profile = await api.get('/profile', { cookie: `session_id=${sessionId}` });
     expect(profile.status).to.equal(200);
-    expect(profile.body).to.deep.equal({ email: EMAIL });
+    expect(profile.body).to.deep.equal({ email: EMAIL, email_verified: false });
 
     const loggedOut = await api.delete('/sessions', { cookie: `session_id=${sessionId}` });
     expect(loggedOut.status).to.equal(302);

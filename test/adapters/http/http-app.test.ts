@@ -240,10 +240,10 @@ describeForEachStore('HTTP API', (storeEnv) => {
   });
 
   describe('GET /profile', () => {
-    it('answers 200 with exactly the email for a valid session', async () => {
+    it('answers 200 with exactly the email (and whether it is verified) for a valid session', async () => {
       await register();
       const token = await logIn();
-      expectJson(await api.get('/profile', { cookie: `session_id=${token}` }), 200, { email: EMAIL });
+      expectJson(await api.get('/profile', { cookie: `session_id=${token}` }), 200, { email: EMAIL, email_verified: false });
     });
 
     it('answers 403 without a cookie, with an unknown or malformed one', async () => {
@@ -287,7 +287,7 @@ describeForEachStore('HTTP API', (storeEnv) => {
       const laptop = await logIn();
       const phone = await logIn();
       await api.delete('/sessions', { cookie: `session_id=${laptop}` });
-      expectJson(await api.get('/profile', { cookie: `session_id=${phone}` }), 200, { email: EMAIL });
+      expectJson(await api.get('/profile', { cookie: `session_id=${phone}` }), 200, { email: EMAIL, email_verified: false });
     });
 
     it('answers 403 without a valid session', async () => {

@@ -102,7 +102,7 @@ describeForEachStore('load: 1,000 registrations and 1,000 log-ins over 50 connec
     const profiles = await runConcurrently(USERS, (i) => send('GET', '/profile', { cookie: `session_id=${cookies[i]}` }), statuses);
     profiles.forEach((reply, i) => {
       expect(reply.status, reply.text).to.equal(200);
-      expect(jsonOf(reply)).to.deep.equal({ email: emailOf(i) });
+      expect(jsonOf(reply)).to.deep.equal({ email: emailOf(i), email_verified: false });
     });
 
     // Every user is stored, once: found by email, with ids all different and, on MongoDB, no other

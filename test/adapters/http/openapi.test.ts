@@ -240,6 +240,7 @@ describe('the OpenAPI document', () => {
         'DELETE /users/me',
         'GET /profile',
         'GET /sessions',
+        'PUT /email',
         'PUT /password',
       ]);
       expect(document.paths['/sessions']?.post?.responses['200']).to.have.nested.property('headers.Set-Cookie');

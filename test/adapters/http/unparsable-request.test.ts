@@ -171,6 +171,6 @@ describe('a malformed request pipelined after a log-in still being served', () =
     expect(closed).to.equal(true);
     // The cookie the client got is the live session.
     const profile = await request(server.url, 'GET', '/profile', { cookie: cookie ?? '' });
-    expect(profile.body).to.deep.equal({ email: EMAIL });
+    expect(profile.body).to.deep.equal({ email: EMAIL, email_verified: false });
   });
 });
