@@ -19,7 +19,7 @@ const RESET_URL = 'https://app.example.com/reset?email={email}#token={token}';
 const VERIFY_URL = 'https://app.example.com/verify?email={email}#token={token}';
 const SENT = (email: string) => ({ email, message: 'verification sent' });
 /** Pairs of timed sign-ups: enough for the median to stand on a shared 2-core machine. */
-const ROUNDS = 31;
+const ROUNDS = 25;
 
 /** The one link to the verification page in a text, or a failure saying what the text was. */
 function verifyLinkIn(message: ReceivedMessage): string {
@@ -149,7 +149,7 @@ describeForEachStore('email addresses by email', (storeEnv) => {
         MAIL_FROM,
         RESET_URL,
         VERIFY_URL,
-        BCRYPT_COST: '10',
+        BCRYPT_COST: '11',
         RATE_LIMIT: 'off',
         EMAIL_VERIFICATION: mode,
       });
@@ -174,6 +174,8 @@ describeForEachStore('email addresses by email', (storeEnv) => {
             else existing.push(await timed(EMAIL));
             expected += kind === 'fresh' && mode === 'off' ? 0 : 1;
             await messages(expected);
+            // The service ends its SMTP conversation (QUIT) after the server has the message: let it, untimed.
+            await new Promise((resolve) => setTimeout(resolve, 20));
           }
         }
         const [freshMs, existingMs] = [median(fresh), median(existing)];
