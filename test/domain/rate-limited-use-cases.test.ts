@@ -162,12 +162,57 @@ describeUseCasesForEachStore('rate limiting', (useCaseFixture: FixtureFactory) =
     });
   });
 
+  describe('verification and email change', () => {
+    const verify = (fixture: UseCaseFixture, verificationToken: string, clientAddress: string) =>
+      fixture.verifyEmail.execute({ email: EMAIL, verificationToken, clientAddress });
+
+    it('limits verification requests per account and address (RATE_LIMIT_ACCOUNT), apart from reset requests', async () => {
+      const fixture = await registered({ RATE_LIMIT_ACCOUNT: '2/15m' });
+      const request = (clientAddress = ADDRESS) => fixture.requestEmailVerification.execute({ email: EMAIL, clientAddress });
+      await request();
+      await request();
+      expect(await rejection(request())).to.be.instanceOf(TooManyAttemptsError);
+      expect((await request(ATTACKER)).email, 'another address is not affected').to.equal(EMAIL);
+      expect((await fixture.requestPasswordReset.execute({ email: EMAIL, clientAddress: ADDRESS })).email).to.equal(EMAIL);
+    });
+
+    it('limits email-change requests per account and address, counted after the password', async () => {
+      const fixture = await registered({ RATE_LIMIT_ACCOUNT: '2/15m' });
+      const { sessionToken } = await logIn(fixture, PASSWORD);
+      const change = (newEmail: string) =>
+        fixture.changeEmail.execute({ sessionToken, password: PASSWORD, newEmail, clientAddress: ADDRESS });
+      await change('one@example.com');
+      await change('two@example.com');
+      expect(await rejection(change('three@example.com'))).to.be.instanceOf(TooManyAttemptsError);
+    });
+
+    it('counts wrong verification tokens per account and address, and never refuses the owner’s for a stranger’s', async () => {
+      const fixture = await registered({ RATE_LIMIT_LOGIN_FAILURES: '3/15m', RATE_LIMIT_ACCOUNT_LOGIN_FAILURES: '5/1h' });
+      for (let i = 0; i < 3; i += 1) await rejection(verify(fixture, 'guess', ATTACKER));
+      expect(await rejection(verify(fixture, 'guess', ATTACKER))).to.be.instanceOf(TooManyAttemptsError);
+      for (let i = 0; i < 5; i += 1) await rejection(verify(fixture, 'guess', `198.51.100.${i}`));
+      expect(await rejection(verify(fixture, 'guess', '198.51.100.50')), 'beyond the ceiling').to.be.instanceOf(TooManyAttemptsError);
+      const { verificationToken } = await fixture.requestEmailVerification.execute({ email: EMAIL, clientAddress: ADDRESS });
+      expect((await verify(fixture, verificationToken ?? '', ADDRESS)).email).to.equal(EMAIL);
+      // Their own counts: neither log-ins nor resets are refused for the guessed verification tokens.
+      expect((await logIn(fixture, PASSWORD, ATTACKER)).email).to.equal(EMAIL);
+      expect((await reset(fixture, await resetToken(fixture), ATTACKER)).email).to.equal(EMAIL);
+    });
+  });
+
   it('limits all authentication requests from one address (RATE_LIMIT_ADDRESS), whatever they ask', async () => {
     const fixture = await registered({ RATE_LIMIT_ADDRESS: '3/1m' });
     await rejection(fixture.registerUser.execute({ email: 'not an email', password: PASSWORD, clientAddress: ATTACKER }));
     await rejection(fixture.requestPasswordReset.execute({ email: 'nobody@example.com', clientAddress: ATTACKER }));
     await rejection(logIn(fixture, WRONG, ATTACKER));
     expect(await rejection(logIn(fixture, PASSWORD, ATTACKER))).to.be.instanceOf(TooManyAttemptsError);
+    for (const attempt of [
+      fixture.requestEmailVerification.execute({ email: EMAIL, clientAddress: ATTACKER }),
+      fixture.verifyEmail.execute({ email: EMAIL, verificationToken: 'x', clientAddress: ATTACKER }),
+      fixture.changeEmail.execute({ sessionToken: 'x', password: PASSWORD, newEmail: 'a@example.com', clientAddress: ATTACKER }),
+    ]) {
+      expect(await rejection(attempt)).to.be.instanceOf(TooManyAttemptsError);
+    }
     expect((await logIn(fixture, PASSWORD)).email, 'other addresses are not affected').to.equal(EMAIL);
   });
 

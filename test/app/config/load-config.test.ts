@@ -231,6 +231,22 @@ describe('configuration', () => {
     }
   });
 
+  it('reads EMAIL_VERIFICATION, VERIFICATION_TOKEN_TTL, MAIL_LOCALE and SERVICE_NAME', () => {
+    expect(
+      loadConfig({ EMAIL_VERIFICATION: 'required', VERIFICATION_TOKEN_TTL: '7d', MAIL_LOCALE: 'fr', SERVICE_NAME: '  Example Accounts ' }),
+    ).to.deep.include({
+      emailVerification: 'required',
+      verificationTokenTtlSeconds: 7 * 86400,
+      mailLocale: 'fr',
+      serviceName: 'Example Accounts',
+    });
+    expect(loadConfig({ EMAIL_VERIFICATION: 'optional', VERIFICATION_TOKEN_TTL: '15m' })).to.deep.include({
+      emailVerification: 'optional',
+      verificationTokenTtlSeconds: 900,
+    });
+    expect(loadConfig({ SERVICE_NAME: 'x'.repeat(100) }).serviceName).to.have.length(100);
+  });
+
   it('refuses NODE_ENV=production with the token in the response unless ALLOW_RESET_TOKEN_IN_RESPONSE=true', () => {
     const message = configError({ NODE_ENV: 'production' });
     expect(message)
