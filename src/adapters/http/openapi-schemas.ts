@@ -117,9 +117,24 @@ export const SESSION_SECURITY_SCHEME = {
     'the service keeps only its SHA-256 digest.',
 } as const;
 
-/** Exactly one of the two bodies: zod's union is documented as anyOf, which would accept a body that is both. */
-export function exactlyOne<A extends z.ZodType, B extends z.ZodType>(first: A, second: B) {
-  return z.union([first, second]).meta({
+/**
+ * The answer of a request that issues a token, by RESET_TOKEN_DELIVERY: the token itself under
+ * `tokenField` (`response`), or `message` saying it was mailed (`email`). Exactly one of the two: zod's
+ * union is documented as anyOf, which would accept a body that is both.
+ */
+export function tokenIssuedBody(names: {
+  readonly tokenField: string;
+  readonly sentMessage: string;
+  readonly ids: readonly [string, string];
+}) {
+  const inResponse = z
+    .object({ email: Email, [names.tokenField]: SecretToken })
+    .meta({ id: names.ids[0], description: 'With `RESET_TOKEN_DELIVERY=response` (the default): the token itself.' });
+  const sent = z.object({ email: Email, message: z.literal(names.sentMessage) }).meta({
+    id: names.ids[1],
+    description: 'With `RESET_TOKEN_DELIVERY=email`: the token went to the address, not into the answer.',
+  });
+  return z.union([inResponse, sent]).meta({
     override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
       jsonSchema.oneOf = jsonSchema.anyOf;
       delete jsonSchema.anyOf;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { clientGoneSignal } from '../client-gone.js';
 import { ERROR_EXAMPLES, errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
-import { Email, EmailField, exactlyOne, SECRET_TOKEN_EXAMPLE, SecretToken } from '../openapi-schemas.js';
+import { Email, EmailField, SECRET_TOKEN_EXAMPLE, tokenIssuedBody } from '../openapi-schemas.js';
 import { requestFields, stringField } from '../request-fields.js';
 import { requestLanguages } from '../request-languages.js';
 import { readSessionToken } from '../session-cookie.js';
@@ -10,14 +10,11 @@ import { route } from './route.js';
 const SENT = 'verification sent';
 const VERIFIED = 'Email verified';
 
-const VerificationTokenIssued = z
-  .object({ email: Email, verification_token: SecretToken })
-  .meta({ id: 'VerificationTokenIssued', description: 'With `RESET_TOKEN_DELIVERY=response` (the default): the token itself.' });
-const VerificationSent = z.object({ email: Email, message: z.literal(SENT) }).meta({
-  id: 'VerificationSent',
-  description: 'With `RESET_TOKEN_DELIVERY=email`: a message went to the address, not into the answer.',
+const VerificationIssued = tokenIssuedBody({
+  tokenField: 'verification_token',
+  sentMessage: SENT,
+  ids: ['VerificationTokenIssued', 'VerificationSent'],
 });
-const VerificationIssued = exactlyOne(VerificationTokenIssued, VerificationSent);
 
 /** The answer of a request that issued (or, by email, sent) a verification token for `email`. */
 function issued(email: string, verificationToken: string | undefined) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { clientGoneSignal } from '../client-gone.js';
 import { ERROR_EXAMPLES, errorResponse, jsonResponse, SHARED_RESPONSES } from '../openapi-responses.js';
-import { Email, EmailField, exactlyOne, NewPassword, SECRET_TOKEN_EXAMPLE, SecretToken } from '../openapi-schemas.js';
+import { Email, EmailField, NewPassword, SECRET_TOKEN_EXAMPLE, tokenIssuedBody } from '../openapi-schemas.js';
 import { requestFields, stringField } from '../request-fields.js';
 import { requestLanguages } from '../request-languages.js';
 import { route } from './route.js';
@@ -9,14 +9,11 @@ import { route } from './route.js';
 const INSTRUCTIONS_SENT = 'reset instructions sent';
 const UPDATED = 'Password updated';
 
-const ResetTokenIssued = z
-  .object({ email: Email, reset_token: SecretToken })
-  .meta({ id: 'ResetTokenIssued', description: 'With `RESET_TOKEN_DELIVERY=response` (the default): the token itself.' });
-const ResetInstructionsSent = z.object({ email: Email, message: z.literal(INSTRUCTIONS_SENT) }).meta({
-  id: 'ResetInstructionsSent',
-  description: 'With `RESET_TOKEN_DELIVERY=email`: the token went to the address, not into the answer.',
+const ResetIssued = tokenIssuedBody({
+  tokenField: 'reset_token',
+  sentMessage: INSTRUCTIONS_SENT,
+  ids: ['ResetTokenIssued', 'ResetInstructionsSent'],
 });
-const ResetIssued = exactlyOne(ResetTokenIssued, ResetInstructionsSent);
 
 const requestReset = route({
   method: 'post',
