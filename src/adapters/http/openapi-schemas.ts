@@ -14,7 +14,7 @@ export const Email = z
   .regex(/^[^\sA-Z@]+@[^\sA-Z@]+$/)
   .meta({ id: 'Email', description: 'The normalised email: trimmed and lower-cased.', examples: ['bob@example.com'] });
 
-export const SecretToken = z
+const SecretToken = z
   .string()
   .regex(/^[A-Za-z0-9_-]{43}$/)
   .meta({ id: 'SecretToken', description: '256 random bits in base64url, without padding.', examples: [SECRET_TOKEN_EXAMPLE] });
